@@ -1,0 +1,38 @@
+package org.vmtest.protocol.jobs;
+
+import java.time.Duration;
+
+/**
+ * How the worker reaches the guest over SSH.
+ *
+ * @param user         login user
+ * @param port         SSH port inside the guest
+ * @param keyDelivery  how the job's fresh public key reaches the guest
+ * @param identityFile for images that trust a fixed key (ISO installers): the private key file on the worker
+ *                     host, used when {@code keyDelivery} is {@link KeyDelivery#IDENTITY_FILE}
+ * @param connectTimeout how long to keep retrying until the guest answers
+ */
+public record SshSpec(String user, int port, KeyDelivery keyDelivery, String identityFile, Duration connectTimeout) {
+
+    public enum KeyDelivery {
+        /** The worker appends {@code vmtest.ssh_key=<base64 OpenSSH public key>} to the kernel command line. */
+        KERNEL_CMDLINE,
+        /** The image already trusts the key in {@code identityFile}. */
+        IDENTITY_FILE,
+        /** No SSH: console-only profiles. */
+        NONE
+    }
+
+    public static final SshSpec DEFAULT = new SshSpec(null, 0, null, null, null);
+
+    public SshSpec {
+        if (user == null || user.isBlank()) user = "root";
+        if (port == 0) port = 22;
+        if (port < 1 || port > 65535) throw new IllegalArgumentException("ssh.port out of range: " + port);
+        if (keyDelivery == null) keyDelivery = KeyDelivery.KERNEL_CMDLINE;
+        if (keyDelivery == KeyDelivery.IDENTITY_FILE && (identityFile == null || identityFile.isBlank())) {
+            throw new IllegalArgumentException("ssh.identityFile is required when ssh.keyDelivery is IDENTITY_FILE");
+        }
+        if (connectTimeout == null) connectTimeout = Duration.ofMinutes(2);
+    }
+}

@@ -1,0 +1,18 @@
+package org.vmtest.protocol.verdicts;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import org.vmtest.protocol.Verdict;
+
+/** Every job of the run has its verdict; emitted exactly once per run by the coordinator. */
+public record RunVerdict(String runId, Instant time, Verdict verdict, Map<String, Verdict> jobs,
+                         Map<String, String> labels) implements VerdictEvent {
+    public RunVerdict {
+        Objects.requireNonNull(runId, "runId");
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(verdict, "verdict");
+        jobs = jobs == null ? Map.of() : Map.copyOf(jobs);
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+}
