@@ -2,6 +2,7 @@ package org.vmtest.protocol.codec;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -35,8 +36,10 @@ public final class Json {
         mapper.disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
-        mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         mapper.setSerializationInclusion(JsonInclude.Include.NON_NULL);
+        // Profiles and API requests are written by people: "tcg" means TCG.
+        @SuppressWarnings("deprecation")
+        M unused = (M) mapper.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true);
         return mapper;
     }
 }

@@ -56,6 +56,11 @@ public record Topics(String prefix) {
         return prefix + ".runs";
     }
 
+    /** What users asked of runs ({@code RunSubmitted}, {@code RunCancelled}), keyed by run id. */
+    public String runCommands() {
+        return prefix + ".run-commands";
+    }
+
     public String workerShareGroup() {
         return prefix + "-" + WORKER_SHARE_GROUP_SUFFIX;
     }
@@ -73,6 +78,8 @@ public record Topics(String prefix) {
                 new TopicSpec(control(), partitions, replicationFactor, deleteWeek),
                 new TopicSpec(workers(), 1, replicationFactor, compacted),
                 new TopicSpec(runs(), partitions, replicationFactor, compacted),
+                new TopicSpec(runCommands(), partitions, replicationFactor,
+                        Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))),
                 new TopicSpec(dlq(), 1, replicationFactor,
                         Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))));
     }

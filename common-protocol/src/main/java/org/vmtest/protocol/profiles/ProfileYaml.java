@@ -11,6 +11,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.vmtest.protocol.codec.Json;
 import org.vmtest.protocol.jobs.Profile;
@@ -44,9 +46,39 @@ public final class ProfileYaml {
             return profile;
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            throw new ProfileException(name, at == null ? 0 : at.getLineNr(), at == null ? 0 : at.getColumnNr(),
-                    describe(e));
+            int line = at == null ? 0 : at.getLineNr();
+            int column = at == null ? 0 : at.getColumnNr();
+            int keyLine = e instanceof JsonMappingException jme ? lineOfKey(yaml, jme.getPath()) : 0;
+            if (keyLine > 0) {
+                // Jackson buffers a record's properties and reports problems at the object's end; the key's own
+                // line is what a person needs.
+                line = keyLine;
+                column = 1;
+            }
+            throw new ProfileException(name, line, column, describe(e));
         }
+    }
+
+    /** The line of the key a mapping path ends in, found by walking the keys down the text; 0 if not found. */
+    static int lineOfKey(String yaml, List<JsonMappingException.Reference> path) {
+        String[] lines = yaml.split("\n", -1);
+        int from = 0;
+        int found = 0;
+        for (JsonMappingException.Reference ref : path) {
+            if (ref.getFieldName() == null) continue;
+            Pattern key = Pattern.compile("^\\s*(-\\s+)?\"?" + Pattern.quote(ref.getFieldName()) + "\"?\\s*:");
+            int hit = -1;
+            for (int i = from; i < lines.length; i++) {
+                if (key.matcher(lines[i]).find()) {
+                    hit = i;
+                    break;
+                }
+            }
+            if (hit < 0) return found;
+            found = hit + 1;
+            from = hit + 1;
+        }
+        return found;
     }
 
     private static String describe(JsonProcessingException e) {

@@ -1,0 +1,69 @@
+package org.vmtest.analyzer.patterns;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Title templates, their normalisation, and the signature that groups repeats of the same problem. */
+final class Titles {
+    private static final Pattern OFFSET = Pattern.compile("\\+0x[0-9a-fA-F]+(?:/0x[0-9a-fA-F]+)?");
+    private static final Pattern HEX_PREFIXED = Pattern.compile("\\b0x[0-9a-fA-F]+\\b");
+    private static final Pattern BARE_ADDRESS = Pattern.compile("\\b[0-9a-fA-F]{8,16}\\b");
+    private static final Pattern DURATION = Pattern.compile("(?<![\\w.])\\d+(?:\\.\\d+)?(?:s|ms|us|min|h)\\b");
+    private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])\\d+(?:\\.\\d+)?(?![\\w.])");
+    private static final Pattern MODULE_SUFFIX = Pattern.compile("\\s\\[[\\w-]+\\](?=\\s|$)");
+    private static final Pattern SPACES = Pattern.compile("\\s{2,}");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-zA-Z][a-zA-Z0-9]*)}");
+    private static final int MAX_TITLE = 200;
+
+    private Titles() {
+    }
+
+    /** Replaces {@code ${name}} by the named group's text (empty when the group did not take part). */
+    static String render(String template, Map<String, String> groups) {
+        if (template.indexOf("${") < 0) return template;
+        var m = PLACEHOLDER.matcher(template);
+        var out = new StringBuilder(template.length() + 32);
+        while (m.find()) {
+            String value = groups.get(m.group(1));
+            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value == null ? "" : value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    /**
+     * Removes what differs between runs of the same bug: code offsets ({@code +0x1a/0x30}), addresses, numbers
+     * (PIDs, CPUs, sizes, durations) and module tags, so the title is stable.
+     */
+    static String normalise(String title) {
+        String t = OFFSET.matcher(title).replaceAll("");
+        t = HEX_PREFIXED.matcher(t).replaceAll("ADDR");
+        t = BARE_ADDRESS.matcher(t).replaceAll(m -> m.group().chars().anyMatch(Character::isDigit) ? "ADDR" : m.group());
+        t = DURATION.matcher(t).replaceAll("N");
+        t = NUMBER.matcher(t).replaceAll("N");
+        t = MODULE_SUFFIX.matcher(t).replaceAll("");
+        t = SPACES.matcher(t).replaceAll(" ").strip();
+        if (t.length() > MAX_TITLE) t = t.substring(0, MAX_TITLE);
+        return t;
+    }
+
+    static String signature(String normalisedTitle) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(normalisedTitle.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JRE", e);
+        }
+    }
+
+    static java.util.Set<String> placeholders(String template) {
+        var names = new java.util.LinkedHashSet<String>();
+        var m = PLACEHOLDER.matcher(template);
+        while (m.find()) names.add(m.group(1));
+        return names;
+    }
+}

@@ -1,0 +1,144 @@
+package org.vmtest.protocol.profiles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.vmtest.protocol.Accelerator;
+import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.jobs.Profile;
+import org.vmtest.protocol.jobs.SshSpec;
+
+class ProfileYamlTest {
+    private static final Path SHIPPED = Path.of("..", "deploy", "profiles");
+
+    @Test
+    void everyShippedScenarioProfileLoads() throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(SHIPPED)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+        }
+        assertThat(files).extracting(p -> p.getFileName().toString())
+                .contains("pass.yaml", "panic.yaml", "test-fail.yaml", "hang.yaml", "flood.yaml", "garbage.yaml");
+
+        for (Path file : files) {
+            Profile profile = ProfileYaml.read(file);
+            assertThat(file.getFileName().toString()).isEqualTo(profile.name() + ".yaml");
+        }
+    }
+
+    @Test
+    void thePassProfileSaysWhatTheTestGuestNeeds() throws Exception {
+        Profile pass = ProfileYaml.read(SHIPPED.resolve("pass.yaml"));
+
+        assertThat(pass.vm().directBoot()).isTrue();
+        assertThat(pass.vm().cmdline()).contains("vmtest.scenario=pass");
+        assertThat(pass.vm().accelerator()).isEqualTo(Accelerator.AUTO);
+        assertThat(pass.ssh().keyDelivery()).isEqualTo(SshSpec.KeyDelivery.KERNEL_CMDLINE);
+        assertThat(pass.reboot()).isTrue();
+        assertThat(pass.tests()).hasSize(2);
+        assertThat(pass.stallLimits()).containsEntry(Phase.INSTALLATION, Duration.ofSeconds(60));
+        assertThat(pass.timeout(Phase.REBOOT)).isEqualTo(Duration.ofMinutes(3));
+    }
+
+    @Test
+    void aMinimalProfileGetsSaneDefaults() throws Exception {
+        Profile p = ProfileYaml.parse("min.yaml", """
+                name: min
+                vm:
+                  kernel: vmlinuz
+                """);
+
+        assertThat(p.vm().memoryMiB()).isEqualTo(256);
+        assertThat(p.vm().vcpus()).isEqualTo(1);
+        assertThat(p.ssh().user()).isEqualTo("root");
+        assertThat(p.attemptLimit()).isEqualTo(3);
+        assertThat(p.timeout(Phase.TESTING)).isEqualTo(Profile.DEFAULT_PHASE_TIMEOUT);
+    }
+
+    @Test
+    void anUnknownKeyIsReportedWithItsLine() {
+        assertThatThrownBy(() -> ProfileYaml.parse("typo.yaml", """
+                name: typo
+                vm:
+                  kernel: vmlinuz
+                  memroyMiB: 512
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("typo.yaml:4:")
+                .hasMessageContaining("unknown key 'memroyMiB'")
+                .satisfies(e -> assertThat(((ProfileException) e).line()).isEqualTo(4));
+    }
+
+    @Test
+    void aBrokenInvariantIsReportedWithTheLineOfItsSection() {
+        assertThatThrownBy(() -> ProfileYaml.parse("both.yaml", """
+                name: both
+                vm:
+                  kernel: vmlinuz
+                  iso: installer.iso
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("both.yaml:")
+                .hasMessageContaining("exactly one of kernel (direct boot) or iso");
+    }
+
+    @Test
+    void aWrongTypeNamesTheField() {
+        assertThatThrownBy(() -> ProfileYaml.parse("t.yaml", """
+                name: t
+                vm:
+                  kernel: vmlinuz
+                tests:
+                  - run: true
+                    expectExit: zero
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("t.yaml:6:")
+                .hasMessageContaining("tests[0].expectExit");
+    }
+
+    @Test
+    void aBadTestRegexIsRefused() {
+        assertThatThrownBy(() -> ProfileYaml.parse("r.yaml", """
+                name: r
+                vm:
+                  kernel: vmlinuz
+                tests:
+                  - run: "true"
+                    expectOutput: "ok("
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("not a valid regex");
+    }
+
+    @Test
+    void aMissingNameIsReported() {
+        assertThatThrownBy(() -> ProfileYaml.parse("n.yaml", """
+                vm:
+                  kernel: vmlinuz
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("name");
+    }
+
+    @Test
+    void anUnreadableFileSaysSo(@org.junit.jupiter.api.io.TempDir Path dir) {
+        assertThatThrownBy(() -> ProfileYaml.read(dir.resolve("absent.yaml")))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("cannot read");
+    }
+
+    @Test
+    void invalidYamlIsReportedWithItsLine() throws IOException {
+        assertThatThrownBy(() -> ProfileYaml.parse("bad.yaml", "name: x\nvm: [unclosed\n"))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageStartingWith("bad.yaml:");
+    }
+}

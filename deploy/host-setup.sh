@@ -1,0 +1,250 @@
+#!/bin/bash
+# Prepares a vmtest worker host (Debian/Ubuntu, as root): packages, libvirt's qemu.conf,
+# virtlogd + libvirtd, and a probe whether KVM really works (else TCG).
+# Idempotent; takes well under 2 s when everything is already in place.
+#
+#   deploy/host-setup.sh            # set up / check
+#   VMTEST_REPROBE=1 deploy/host-setup.sh   # probe KVM again even if nothing changed
+#
+# Writes $VMTEST_STATE_DIR/host-facts.env (default /var/lib/vmtest/host-facts.env):
+#   VMTEST_ACCEL=kvm|tcg  VMTEST_KVM_REASON="..."  VMTEST_LIBVIRT_VERSION=  VMTEST_QEMU_VERSION=
+# As non-root or on another distribution it changes nothing: it prints what is missing
+# and how to fix it, and exits non-zero when something needed is missing.
+set -euo pipefail
+
+PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static dropbear-bin kmod cpio)
+STATE_DIR=${VMTEST_STATE_DIR:-/var/lib/vmtest}
+FACTS="$STATE_DIR/host-facts.env"
+QEMU_CONF=${VMTEST_QEMU_CONF:-/etc/libvirt/qemu.conf}
+LIBVIRT_URI=qemu:///system
+PROBE_TIMEOUT=${VMTEST_KVM_PROBE_TIMEOUT:-20}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+GUEST_DIR=${VMTEST_GUEST_DIR:-$(cd "$here/.." && pwd)/vmtest-out/guest}
+
+say() { echo "host-setup: $*"; }
+problems=()
+problem() { problems+=("$*"); echo "host-setup: MISSING: $*" >&2; }
+
+is_root=0; [ "$(id -u)" = 0 ] && is_root=1
+is_debian=0
+if [ -r /etc/os-release ]; then
+    # shellcheck disable=SC1091
+    os_id=$(. /etc/os-release; echo "${ID:-} ${ID_LIKE:-}")
+    case " $os_id " in *" debian "*|*" ubuntu "*) is_debian=1 ;; esac
+fi
+command -v dpkg-query >/dev/null 2>&1 || is_debian=0
+can_fix=$(( is_root && is_debian ))
+have_systemd=0; [ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && have_systemd=1
+
+# ---- 1. packages -----------------------------------------------------------------------
+pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+missing_pkgs=()
+if [ "$is_debian" = 1 ]; then
+    for p in "${PACKAGES[@]}"; do pkg_installed "$p" || missing_pkgs+=("$p"); done
+else
+    # not Debian: check for the programs the packages provide
+    for c in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils libvirtd:libvirt-daemon-system \
+             virtlogd:libvirt-daemon-system virsh:libvirt-clients dropbear:dropbear-bin \
+             dropbearkey:dropbear-bin depmod:kmod cpio:cpio; do
+        command -v "${c%%:*}" >/dev/null 2>&1 || missing_pkgs+=("${c#*:}")
+    done
+    [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || missing_pkgs+=(busybox-static)
+    missing_pkgs=($(printf '%s\n' "${missing_pkgs[@]}" | sort -u))
+fi
+if [ ${#missing_pkgs[@]} -eq 0 ]; then
+    say "packages installed (${#PACKAGES[@]})"
+elif [ "$can_fix" = 1 ]; then
+    say "installing ${missing_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing_pkgs[@]}" >/dev/null
+    say "packages installed (${missing_pkgs[*]})"
+else
+    if [ "$is_debian" = 1 ]; then
+        problem "packages ${missing_pkgs[*]} — fix: sudo apt-get update && sudo apt-get install -y ${missing_pkgs[*]}"
+    else
+        problem "programs of ${missing_pkgs[*]} (Debian package names) — install the equivalents of your distribution (QEMU x86_64 system emulator, qemu-img, libvirt daemon + virsh, static busybox, dropbear, kmod, cpio)"
+    fi
+fi
+
+# ---- 2. qemu.conf: run QEMU as root (else each virsh create re-probes QEMU, ~44 s) ---------
+conf_changed=0
+conf_has() { grep -Eq "^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"root\"" "$QEMU_CONF"; }
+if [ ! -e "$QEMU_CONF" ]; then
+    [ ${#missing_pkgs[@]} -gt 0 ] || problem "$QEMU_CONF does not exist (is libvirt-daemon-system installed?)"
+elif [ ! -r "$QEMU_CONF" ]; then
+    problem "cannot read $QEMU_CONF to check user/group = \"root\" — run as root"
+elif conf_has user && conf_has group; then
+    say "qemu.conf: user = \"root\", group = \"root\""
+elif [ "$is_root" = 1 ]; then
+    cp -p "$QEMU_CONF" "$QEMU_CONF.vmtest-bak"
+    for key in user group; do
+        if conf_has "$key"; then continue; fi
+        if grep -Eq "^[[:space:]]*$key[[:space:]]*=" "$QEMU_CONF"; then
+            sed -i -E "s/^[[:space:]]*$key[[:space:]]*=.*/$key = \"root\"/" "$QEMU_CONF"
+        else
+            printf '# vmtest (deploy/host-setup.sh): run QEMU as root\n%s = "root"\n' "$key" >> "$QEMU_CONF"
+        fi
+    done
+    conf_changed=1
+    say "qemu.conf: set user = \"root\", group = \"root\" (backup $QEMU_CONF.vmtest-bak)"
+else
+    problem "$QEMU_CONF lacks user = \"root\" and group = \"root\" — fix: add both lines as root, then restart libvirtd"
+fi
+
+# ---- 3. virtlogd + libvirtd ----------------------------------------------------------------
+pid_alive() {  # pid_alive PIDFILE NAME
+    local pid
+    [ -r "$1" ] && pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null \
+        && [ "$(cat /proc/"$pid"/comm 2>/dev/null)" = "$2" ]
+}
+daemon_running() {  # daemon_running NAME
+    pid_alive "/run/$1.pid" "$1" || pid_alive "/var/run/$1.pid" "$1" || pidof "$1" >/dev/null 2>&1
+}
+virsh_ok() { timeout 10 virsh -c "$LIBVIRT_URI" version >/dev/null 2>&1; }
+libvirt_version() { libvirtd --version 2>/dev/null | awk '{print $NF}'; }
+wait_for_libvirt() {
+    local i
+    for i in $(seq 1 60); do virsh_ok && return 0; sleep 0.5; done
+    return 1
+}
+start_daemons() {
+    if [ "$have_systemd" = 1 ]; then
+        systemctl start virtlogd.socket virtlogd.service libvirtd.service 2>/dev/null \
+            || systemctl start virtlogd libvirtd
+        return
+    fi
+    daemon_running virtlogd || virtlogd -d
+    daemon_running libvirtd || libvirtd -d
+}
+restart_libvirtd() {
+    if [ "$have_systemd" = 1 ]; then systemctl restart libvirtd; return; fi
+    local pid i
+    pid=$(cat /run/libvirtd.pid 2>/dev/null || pidof libvirtd || true)
+    if [ -n "$pid" ]; then
+        kill "$pid" 2>/dev/null || true
+        for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    fi
+    libvirtd -d
+}
+
+if ! command -v libvirtd >/dev/null 2>&1 || ! command -v virsh >/dev/null 2>&1; then
+    problem "libvirtd/virsh not installed, cannot start libvirt"
+elif [ "$is_root" = 1 ]; then
+    if [ "$conf_changed" = 1 ] && daemon_running libvirtd; then
+        say "restarting libvirtd (qemu.conf changed)"
+        restart_libvirtd
+    fi
+    if ! daemon_running virtlogd || ! daemon_running libvirtd; then
+        start_daemons
+    fi
+    if wait_for_libvirt; then
+        say "libvirtd running ($(libvirt_version))"
+    else
+        problem "libvirtd does not answer on $LIBVIRT_URI after 30 s (see /var/log/libvirt/libvirtd.log)"
+    fi
+else
+    if virsh_ok; then
+        say "libvirtd running ($(libvirt_version))"
+    else
+        daemon_running virtlogd || problem "virtlogd not running — fix (as root): virtlogd -d   (or: systemctl start virtlogd)"
+        daemon_running libvirtd || problem "libvirtd not running — fix (as root): libvirtd -d   (or: systemctl start libvirtd)"
+        problem "cannot connect to $LIBVIRT_URI as $(id -un) — vmtest's worker connects as root"
+    fi
+fi
+
+# ---- 4. KVM or TCG: a real short boot decides, never the mere presence of /dev/kvm --------
+qemu_bin=$(command -v qemu-system-x86_64 || true)
+qemu_version=""
+[ -n "$qemu_bin" ] && qemu_version=$("$qemu_bin" --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')
+kvm_dev=absent; [ -c /dev/kvm ] && kvm_dev=present
+
+# probe_boot ACCEL OUTFILE: boots a 512-byte boot sector that writes "VMTEST-PROBE-OK" to
+# the serial port and exits QEMU through isa-debug-exit (exit status 0x21<<1|1 = 67).
+# Reaching exit 67 means the guest really executed code with that accelerator.
+probe_boot() {
+    local accel=$1 outfile=$2 img cpu=() rc=0
+    img=$(mktemp "${TMPDIR:-/tmp}/vmtest-probe.XXXXXX")
+    {
+        # xor ax,ax; mov ds,ax; cld; mov dx,0x3f8; mov si,msg; lodsb / test al,al / jz done / out dx,al / jmp loop
+        # done: mov al,0x21; out 0xf4,al; hlt; jmp hlt
+        printf '\x31\xc0\x8e\xd8\xfc\xba\xf8\x03\xbe\x1c\x7c\xac\x84\xc0\x74\x03\xee\xeb\xf8\xb0\x21\xe6\xf4\xf4\xeb\xfd\x90\x90'
+        printf 'VMTEST-PROBE-OK\r\n\0'
+    } > "$img"
+    truncate -s 510 "$img"
+    printf '\x55\xaa' >> "$img"
+    [ "$accel" = kvm ] && cpu=(-cpu host)
+    timeout -k 2 "$PROBE_TIMEOUT" "$qemu_bin" -accel "$accel" "${cpu[@]}" -m 16 -nodefaults -display none \
+        -no-reboot -serial "file:$outfile" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -drive "file=$img,format=raw,if=ide,index=0" >>"$outfile.err" 2>&1 </dev/null || rc=$?
+    rm -f "$img"
+    return "$rc"
+}
+
+probe_kvm() {  # sets accel, reason
+    accel=tcg
+    if [ "$kvm_dev" = absent ]; then reason="/dev/kvm is absent"; return; fi
+    if ! { exec 9<>/dev/kvm; } 2>/dev/null; then reason="/dev/kvm cannot be opened by $(id -un)"; return; fi
+    exec 9>&-
+    local out rc=0 t0 t1
+    out=$(mktemp "${TMPDIR:-/tmp}/vmtest-probe-out.XXXXXX")
+    t0=$(date +%s.%N)
+    probe_boot kvm "$out" || rc=$?
+    t1=$(date +%s.%N)
+    local secs; secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}')
+    if [ "$rc" = 67 ] && grep -q VMTEST-PROBE-OK "$out"; then
+        accel=kvm
+        reason="probe boot with -accel kvm -cpu host reached guest code in ${secs}s"
+    elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        reason="probe boot with -accel kvm hung (killed after ${PROBE_TIMEOUT}s)"
+    else
+        local err; err=$(grep -v '^$' "$out.err" 2>/dev/null | head -n 1 | tr -d '"\\$`' | cut -c1-200)
+        reason="probe boot with -accel kvm failed (exit $rc)${err:+: $err}"
+    fi
+    rm -f "$out" "$out.err"
+}
+
+if [ -z "$qemu_bin" ]; then
+    problem "qemu-system-x86_64 not installed, cannot probe KVM"
+else
+    old_qemu=""; old_dev=""
+    if [ -r "$FACTS" ]; then
+        old_qemu=$(sed -n 's/^VMTEST_QEMU_VERSION=//p' "$FACTS")
+        old_dev=$(sed -n 's/^VMTEST_KVM_DEVICE=//p' "$FACTS")
+    fi
+    lv=$(libvirt_version || true)
+    if [ "${VMTEST_REPROBE:-0}" != 1 ] && [ "$old_qemu" = "$qemu_version" ] && [ "$old_dev" = "$kvm_dev" ]; then
+        accel=$(sed -n 's/^VMTEST_ACCEL=//p' "$FACTS")
+        say "accelerator $accel (probed before with qemu $qemu_version; VMTEST_REPROBE=1 to probe again)"
+        if [ -n "$lv" ] && ! grep -qx "VMTEST_LIBVIRT_VERSION=$lv" "$FACTS" && [ -w "$FACTS" ]; then
+            sed -i "s/^VMTEST_LIBVIRT_VERSION=.*/VMTEST_LIBVIRT_VERSION=$lv/" "$FACTS"
+        fi
+    else
+        probe_kvm
+        if mkdir -p "$STATE_DIR" 2>/dev/null && [ -w "$STATE_DIR" ]; then
+            tmp="$FACTS.tmp.$$"
+            {
+                echo "# written by deploy/host-setup.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+                echo "VMTEST_ACCEL=$accel"
+                echo "VMTEST_KVM_REASON=\"$reason\""
+                echo "VMTEST_KVM_DEVICE=$kvm_dev"
+                echo "VMTEST_LIBVIRT_VERSION=$lv"
+                echo "VMTEST_QEMU_VERSION=$qemu_version"
+            } > "$tmp"
+            mv -f "$tmp" "$FACTS"
+            say "accelerator $accel ($reason) -> $FACTS"
+        else
+            say "accelerator $accel ($reason)"
+            problem "cannot write $FACTS — run as root or set VMTEST_STATE_DIR to a writable directory"
+        fi
+    fi
+fi
+
+# ---- result -----------------------------------------------------------------------------
+if [ ${#problems[@]} -gt 0 ]; then
+    echo "host-setup: NOT READY, ${#problems[@]} problem(s):" >&2
+    printf '  - %s\n' "${problems[@]}" >&2
+    [ "$is_root" = 1 ] || echo "host-setup: run as root to fix these automatically (Debian/Ubuntu)" >&2
+    exit 1
+fi
+say "ready"

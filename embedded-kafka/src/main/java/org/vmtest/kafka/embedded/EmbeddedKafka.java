@@ -1,0 +1,299 @@
+package org.vmtest.kafka.embedded;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka cluster (KRaft, one process acting as broker and controller) inside this JVM: for
+ * dev, demos and integration tests. Share groups are on; internal topics have replication factor 1; share-group
+ * lock, heartbeat and session bounds are lowered so tests can use short timeouts.
+ *
+ * <pre>
+ * try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
+ *     String bootstrap = kafka.bootstrapServers();
+ * }
+ * </pre>
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+    private static final int NODE_ID = 1;
+    private static final String BROKER_LISTENER = "PLAINTEXT";
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final KafkaRaftServer server;
+    private final String host;
+    private final int port;
+    private final int controllerPort;
+    private final Path dataDir;
+    private final boolean deleteDataDirOnClose;
+    private final Duration startTime;
+    private boolean closed;
+
+    private EmbeddedKafka(KafkaRaftServer server, String host, int port, int controllerPort, Path dataDir,
+                          boolean deleteDataDirOnClose, Duration startTime) {
+        this.server = server;
+        this.host = host;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.dataDir = dataDir;
+        this.deleteDataDirOnClose = deleteDataDirOnClose;
+        this.startTime = startTime;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code host:port} of the broker listener, for {@code bootstrap.servers}. */
+    public String bootstrapServers() {
+        return host + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** From {@link Builder#start()} being called to the broker answering a metadata request. */
+    public Duration startTime() {
+        return startTime;
+    }
+
+    /** Stops the broker; deletes the data directory if this broker created it. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (closed) return;
+        closed = true;
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            if (deleteDataDirOnClose) {
+                deleteRecursively(dataDir);
+            }
+        }
+        LOG.info("embedded Kafka on {} stopped", bootstrapServers());
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try {
+            Utils.delete(dir.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete Kafka data directory " + dir, e);
+        }
+    }
+
+    /** Picks a port that is free now. Controller quorum voters need a concrete port, so binding 0 is not enough. */
+    static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + host, e);
+        }
+    }
+
+    public static final class Builder {
+        private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+        private String host = "127.0.0.1";
+        private int port;
+        private int controllerPort;
+        private Path dataDir;
+
+        private Builder() {
+        }
+
+        /** Any broker property; overrides the defaults of {@link #defaults}. */
+        public Builder brokerProperty(String key, String value) {
+            brokerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            return this;
+        }
+
+        /** The address both listeners bind to and advertise. Default {@code 127.0.0.1}. */
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** A fixed broker port, e.g. to restart on the same address; default: a free port. */
+        public Builder port(int port) {
+            this.port = requirePort(port, "port");
+            return this;
+        }
+
+        /** A fixed controller port; default: a free port. */
+        public Builder controllerPort(int port) {
+            this.controllerPort = requirePort(port, "controllerPort");
+            return this;
+        }
+
+        /**
+         * A data directory that outlives the broker (not deleted on close): a broker started again on it finds its
+         * topics and records. Formatted only if it is not formatted yet. Default: a fresh temporary directory,
+         * deleted on close.
+         */
+        public Builder dataDir(Path dir) {
+            this.dataDir = Objects.requireNonNull(dir, "dir");
+            return this;
+        }
+
+        private static int requirePort(int port, String name) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException(name + " must be in 1..65535, got " + port);
+            }
+            return port;
+        }
+
+        /** Formats storage if needed, starts the broker and returns once it answers clients. */
+        public EmbeddedKafka start() {
+            BrokerLogLevels.quietenBrokerLoggers();
+            long started = System.nanoTime();
+            boolean ownDir = dataDir == null;
+            Path dir = ownDir ? createTempDir() : dataDir;
+            int brokerPort = port != 0 ? port : freePort(host);
+            int ctrlPort = controllerPort != 0 ? controllerPort : freePort(host);
+            KafkaRaftServer server = null;
+            try {
+                Map<String, String> props = defaults(host, brokerPort, ctrlPort, dir);
+                props.putAll(brokerProperties);
+                KafkaConfig config = new KafkaConfig(props, false);
+                format(config, dir);
+                server = new KafkaRaftServer(config, Time.SYSTEM);
+                server.startup();
+                String bootstrap = host + ":" + brokerPort;
+                awaitReady(bootstrap);
+                Duration took = Duration.ofNanos(System.nanoTime() - started);
+                LOG.info("embedded Kafka {} ready on {} in {} ms (data {})",
+                        config.getString("node.id"), bootstrap, took.toMillis(), dir);
+                return new EmbeddedKafka(server, host, brokerPort, ctrlPort, dir, ownDir, took);
+            } catch (RuntimeException | Error e) {
+                if (server != null) {
+                    server.shutdown();
+                    server.awaitShutdown();
+                }
+                if (ownDir) deleteRecursively(dir);
+                throw e;
+            }
+        }
+
+        private static Path createTempDir() {
+            try {
+                return Files.createTempDirectory("embedded-kafka-");
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create a temporary Kafka data directory", e);
+            }
+        }
+    }
+
+    /** What a single-node cluster for tests needs; every key can be overridden with {@link Builder#brokerProperty}. */
+    static Map<String, String> defaults(String host, int port, int controllerPort, Path dataDir) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(NODE_ID));
+        p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+        p.put("listeners", BROKER_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", BROKER_LISTENER + "://" + host + ":" + port);
+        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("inter.broker.listener.name", BROKER_LISTENER);
+        p.put("log.dirs", dataDir.resolve("logs").toString());
+        p.put("num.partitions", "1");
+        p.put("default.replication.factor", "1");
+        p.put("min.insync.replicas", "1");
+        // One node: every internal topic must fit on it.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "5");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "5");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.num.partitions", "5");
+        // The 128 MiB default is allocated on the heap of whoever embeds the broker.
+        p.put("log.cleaner.dedupe.buffer.size", Long.toString(2L * 1024 * 1024));
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Let tests choose short share-group locks, heartbeats and sessions (group configs are bounded by these).
+        p.put("group.share.min.record.lock.duration.ms", "1000");
+        p.put("group.share.min.heartbeat.interval.ms", "500");
+        p.put("group.share.heartbeat.interval.ms", "1000");
+        p.put("group.share.min.session.timeout.ms", "3000");
+        p.put("group.consumer.min.heartbeat.interval.ms", "500");
+        p.put("group.consumer.min.session.timeout.ms", "3000");
+        p.put("auto.create.topics.enable", "false");
+        return p;
+    }
+
+    private static void format(KafkaConfig config, Path dir) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        Formatter formatter = new Formatter()
+                .setPrintStream(new PrintStream(output, true, StandardCharsets.UTF_8))
+                .setNodeId(NODE_ID)
+                .setClusterId(Uuid.randomUuid().toString())
+                .setDirectories(List.of(config.getList("log.dirs").get(0)))
+                .setMetadataLogDirectory(config.getList("log.dirs").get(0))
+                .setReleaseVersion(MetadataVersion.latestProduction())
+                .setFeatureLevel(Feature.SHARE_VERSION.featureName(), Feature.SHARE_VERSION.latestProduction())
+                .setControllerListenerName(CONTROLLER_LISTENER)
+                .setIgnoreFormatted(true);
+        try {
+            Files.createDirectories(dir);
+            formatter.run();
+            LOG.debug("formatted {}: {}", dir, output.toString(StandardCharsets.UTF_8).strip());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot format Kafka storage in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void awaitReady(String bootstrap) {
+        Map<String, Object> props = Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-ready-probe");
+        try (Admin admin = Admin.create(props)) {
+            int nodes = admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
+            if (nodes != 1) {
+                throw new IllegalStateException("embedded Kafka on " + bootstrap + " reports " + nodes + " nodes, expected 1");
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("embedded Kafka on " + bootstrap + " did not become ready within "
+                    + READY_TIMEOUT.toSeconds() + " s: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for embedded Kafka on " + bootstrap, e);
+        }
+    }
+}

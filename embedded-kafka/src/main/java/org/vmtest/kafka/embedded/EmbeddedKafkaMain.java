@@ -1,0 +1,72 @@
+package org.vmtest.kafka.embedded;
+
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs {@link EmbeddedKafka} as its own OS process, so a test can kill it (SIGKILL) and start it again on the
+ * same ports and data directory. Prints {@value #READY_PREFIX}{@code host:port} on stdout once clients can
+ * connect, then runs until the process ends: SIGTERM stops the broker cleanly, SIGKILL leaves the data directory as
+ * a crash would.
+ *
+ * <pre>
+ * java -cp ... org.vmtest.kafka.embedded.EmbeddedKafkaMain [--port N] [--controller-port N] [--data-dir DIR]
+ *      [--host H] [--property key=value]...
+ * </pre>
+ */
+public final class EmbeddedKafkaMain {
+    public static final String READY_PREFIX = "BOOTSTRAP=";
+
+    private EmbeddedKafkaMain() {
+    }
+
+    public static void main(String[] args) throws InterruptedException {
+        EmbeddedKafka.Builder builder;
+        try {
+            builder = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("embedded-kafka: " + e.getMessage());
+            System.err.println("usage: EmbeddedKafkaMain [--port N] [--controller-port N] [--data-dir DIR] [--host H]"
+                    + " [--property key=value]...");
+            System.exit(2);
+            return;
+        }
+        EmbeddedKafka kafka = builder.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close, "embedded-kafka-shutdown"));
+        System.out.println(READY_PREFIX + kafka.bootstrapServers());
+        System.out.flush();
+        new CountDownLatch(1).await();
+    }
+
+    static EmbeddedKafka.Builder parse(String[] args) {
+        EmbeddedKafka.Builder builder = EmbeddedKafka.builder();
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException("option " + option + " needs a value");
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--port" -> builder.port(parsePort(option, value));
+                case "--controller-port" -> builder.controllerPort(parsePort(option, value));
+                case "--data-dir" -> builder.dataDir(Path.of(value));
+                case "--host" -> builder.host(value);
+                case "--property" -> {
+                    int eq = value.indexOf('=');
+                    if (eq < 1) throw new IllegalArgumentException("--property needs key=value, got '" + value + "'");
+                    builder.brokerProperty(value.substring(0, eq), value.substring(eq + 1));
+                }
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            }
+        }
+        return builder;
+    }
+
+    private static int parsePort(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a port number, got '" + value + "'");
+        }
+    }
+}
