@@ -169,8 +169,8 @@ ldd "$dropbear_bin" "$dropbearkey_bin" | grep -o '/[^ ]*' | grep -v ':$' | sort 
 done
 [ -e "$root/lib64/ld-linux-x86-64.so.2" ] || die "the loader /lib64/ld-linux-x86-64.so.2 was not copied"
 
-# kernel modules: virtio (pci, net, blk), ext4 (mounts ext2), ACPI power button, evdev
-modules=(virtio_pci virtio_net virtio_blk crc32c_generic ext4 button evdev)
+# kernel modules: virtio (pci, net, blk, rng: seeds the crng for dropbearkey), ext4 (mounts ext2), ACPI power button, evdev
+modules=(virtio_pci virtio_net virtio_blk virtio_rng crc32c_generic ext4 button evdev)
 modprobe -d "$kx" -S "$kernel_version" --show-depends -a "${modules[@]}" \
     | awk '$1 == "insmod" && !seen[$2]++ { print $2 }' > "$work/modules.paths"
 : > "$root/etc/vmtest/modules.load"

@@ -1,0 +1,60 @@
+package org.vmtest.analyzer.patterns;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.vmtest.protocol.Category;
+import org.vmtest.protocol.LineSource;
+import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.jobs.PatternSpec;
+
+/** A validated pattern with everything the hot path needs precomputed. */
+final class CompiledPattern {
+    final int index;
+    final PatternSpec spec;
+    final Pattern regex;
+    final Set<String> groupNames;
+    /** Null for a single-line pattern. */
+    final ReportSpec report;
+    final Pattern reportEnd;
+    final List<Pattern> refine;
+    final Set<String> literals;
+    private final int phaseMask;
+    private final int sourceMask;
+
+    CompiledPattern(int index, PatternSpec spec, ReportSpec report) {
+        this.index = index;
+        this.spec = spec;
+        this.regex = Pattern.compile(spec.regex());
+        this.groupNames = PatternValidation.namedGroups(spec.regex());
+        this.report = report;
+        this.reportEnd = report == null || report.end() == null ? null : Pattern.compile(report.end());
+        this.refine = report == null ? List.of() : report.refine().stream().map(r -> Pattern.compile(r.regex())).toList();
+        this.literals = RegexAnalysis.requiredLiterals(spec.regex());
+        this.phaseMask = spec.phases().isEmpty() ? -1 : spec.phases().stream().mapToInt(p -> 1 << p.ordinal()).reduce(0, (a, b) -> a | b);
+        this.sourceMask = spec.sources().isEmpty() ? -1 : spec.sources().stream().mapToInt(s -> 1 << s.ordinal()).reduce(0, (a, b) -> a | b);
+    }
+
+    boolean appliesTo(Phase phase, LineSource source) {
+        return (phase == null || (phaseMask & 1 << phase.ordinal()) != 0)
+                && (source == null || (sourceMask & 1 << source.ordinal()) != 0);
+    }
+
+    boolean isProblem() {
+        Category c = spec.category();
+        return c == Category.CRITICAL || c == Category.ERROR || c == Category.WARNING || c == Category.FAILURE;
+    }
+
+    /** The named groups of a successful match, by name. */
+    Map<String, String> groups(Matcher m, Set<String> names) {
+        var out = new HashMap<String, String>(names.size() * 2);
+        for (String name : names) {
+            String v = m.group(name);
+            if (v != null) out.put(name, v);
+        }
+        return out;
+    }
+}

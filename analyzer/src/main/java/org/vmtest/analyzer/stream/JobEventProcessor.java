@@ -1,0 +1,201 @@
+package org.vmtest.analyzer.stream;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vmtest.protocol.codec.Decoded;
+import org.vmtest.protocol.codec.JsonSerde;
+import org.vmtest.protocol.control.ControlCommand;
+import org.vmtest.protocol.dlq.DeadLetter;
+import org.vmtest.protocol.stream.JobFinished;
+import org.vmtest.protocol.stream.JobStarted;
+import org.vmtest.protocol.stream.Line;
+import org.vmtest.protocol.stream.PhaseChanged;
+import org.vmtest.protocol.stream.StreamEvent;
+import org.vmtest.protocol.stream.TestFinished;
+import org.vmtest.protocol.verdicts.VerdictEvent;
+
+/**
+ * The Kafka side of the analyzer: decodes {@code vmtest.stream} records, keeps each job's {@link JobState} in the
+ * state store, hands events to the {@link JobAnalyst} and forwards its decisions to the sinks. Undecodable records
+ * go to the dead-letter topic and processing goes on.
+ *
+ * <p>The store is the truth; {@link #jobs} mirrors it deserialized, so a console line costs one JSON write (which
+ * the store's cache folds into one changelog record per commit), not a read as well. The mirror is rebuilt from
+ * the store whenever Kafka Streams (re)initialises the task, e.g. after an aborted transaction.
+ */
+final class JobEventProcessor implements Processor<String, byte[], String, Object> {
+    private static final Logger LOG = LoggerFactory.getLogger(JobEventProcessor.class);
+    /** A dead letter keeps at most this much of the bad value, so it always fits in one Kafka record. */
+    static final int MAX_DEAD_LETTER_BYTES = 256 * 1024;
+    static final String CONSUMER = "analyzer";
+
+    private final JsonSerde<StreamEvent> codec = JsonSerde.of(StreamEvent.class);
+    private final JobAnalyst analyst;
+    private final Duration stallCheckInterval;
+    private final Duration reportCheckInterval;
+    private final Map<String, JobState> jobs = new HashMap<>();
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, JobState> store;
+
+    JobEventProcessor(JobAnalyst analyst, Duration stallCheckInterval, Duration reportCheckInterval) {
+        this.analyst = analyst;
+        this.stallCheckInterval = stallCheckInterval;
+        this.reportCheckInterval = reportCheckInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(AnalyzerTopology.JOB_STORE);
+        jobs.clear();
+        long now = context.currentSystemTimeMs();
+        try (KeyValueIterator<String, JobState> all = store.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, JobState> kv = all.next();
+                // This analyzer was not listening while the job's records waited: silence counts from now.
+                kv.value.lastActivityMillis = Math.max(kv.value.lastActivityMillis, now);
+                jobs.put(kv.key, kv.value);
+            }
+        }
+        context.schedule(reportCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::closeReports);
+        context.schedule(stallCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::checkStalls);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        Decoded<StreamEvent> decoded = codec.decode(record.value());
+        if (decoded instanceof Decoded.Malformed<StreamEvent> bad) {
+            deadLetter(record, bad.raw(), bad.error());
+            return;
+        }
+        StreamEvent event = ((Decoded.Ok<StreamEvent>) decoded).value();
+        try {
+            handle(event, context.currentSystemTimeMs(), new Forwarder(record.timestamp()));
+        } catch (RuntimeException e) {
+            // A record this analyzer cannot handle must not stop every other job: park it and forget the job's
+            // half-updated mirror (the store still holds the state before this record).
+            jobs.remove(event.jobId());
+            LOG.error("cannot analyze {} of job {}: {}", event.getClass().getSimpleName(), event.jobId(), e.toString(), e);
+            deadLetter(record, record.value(), "analyzer failed on this record: " + e);
+        }
+    }
+
+    private void handle(StreamEvent event, long now, Forwarder out) {
+        String jobId = event.jobId();
+        JobState s = jobs.get(jobId);
+        if (event instanceof JobStarted started) {
+            if (s == null || started.attempt() > s.attempt) {
+                put(jobId, analyst.started(started, now, out));
+            } else {
+                LOG.debug("job {}: ignoring JobStarted of attempt {} (at attempt {})", jobId, started.attempt(), s.attempt);
+            }
+            return;
+        }
+        if (s == null) {
+            if (event instanceof JobFinished finished) {
+                analyst.finishedUnseen(finished, now, out);
+            } else {
+                LOG.debug("job {}: no JobStarted seen, ignoring {}", jobId, event.getClass().getSimpleName());
+            }
+            return;
+        }
+        if (event.attempt() < s.attempt) {
+            LOG.debug("job {}: ignoring {} of stale attempt {} (at attempt {})", jobId,
+                    event.getClass().getSimpleName(), event.attempt(), s.attempt);
+            return;
+        }
+        if (event.attempt() > s.attempt) s = s.nextAttempt(event.attempt(), now);
+        if (event instanceof Line line) {
+            analyst.line(s, line, now, out);
+        } else if (event instanceof PhaseChanged changed) {
+            analyst.phase(s, changed, now);
+        } else if (event instanceof TestFinished test) {
+            analyst.test(s, test, now);
+        } else if (event instanceof JobFinished finished) {
+            analyst.finished(s, finished, now, out);
+            jobs.remove(jobId);
+            store.delete(jobId);
+            return;
+        }
+        put(jobId, s);
+    }
+
+    private void closeReports(long now) {
+        Forwarder out = new Forwarder(now);
+        List<String> changed = new ArrayList<>();
+        for (Map.Entry<String, JobState> e : jobs.entrySet()) {
+            if (analyst.tick(e.getValue(), now, out)) changed.add(e.getKey());
+        }
+        for (String jobId : changed) store.put(jobId, jobs.get(jobId));
+    }
+
+    private void checkStalls(long now) {
+        Forwarder out = new Forwarder(now);
+        List<String> changed = new ArrayList<>();
+        for (Map.Entry<String, JobState> e : jobs.entrySet()) {
+            if (analyst.checkStall(e.getValue(), now, out)) changed.add(e.getKey());
+        }
+        for (String jobId : changed) store.put(jobId, jobs.get(jobId));
+    }
+
+    private void put(String jobId, JobState s) {
+        jobs.put(jobId, s);
+        store.put(jobId, s);
+    }
+
+    private void deadLetter(Record<String, byte[]> record, byte[] raw, String error) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        String topic = meta == null ? "" : meta.topic();
+        int partition = meta == null ? -1 : meta.partition();
+        long offset = meta == null ? -1 : meta.offset();
+        String kept = "";
+        String why = error;
+        if (raw != null) {
+            int keep = Math.min(raw.length, MAX_DEAD_LETTER_BYTES);
+            kept = Base64.getEncoder().encodeToString(keep == raw.length ? raw : java.util.Arrays.copyOf(raw, keep));
+            if (keep < raw.length) why += " (value of " + raw.length + " bytes, first " + keep + " kept)";
+        }
+        LOG.warn("dead letter: {}[{}]@{} key {}: {}", topic, partition, offset, record.key(), abbreviate(why));
+        DeadLetter letter = new DeadLetter(topic, partition, offset, CONSUMER,
+                Instant.ofEpochMilli(context.currentSystemTimeMs()), why, kept);
+        context.forward(new Record<>(record.key(), letter, record.timestamp()), AnalyzerTopology.DLQ_SINK);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 300 ? s : s.substring(0, 300) + "...";
+    }
+
+    /** Sends decisions to the sinks, stamped with the input record's time (or the punctuation's). */
+    private final class Forwarder implements Emitter {
+        private final long timestamp;
+
+        Forwarder(long timestamp) {
+            this.timestamp = timestamp;
+        }
+
+        @Override
+        public void verdict(VerdictEvent event) {
+            context.forward(new Record<>(event.runId(), event, timestamp), AnalyzerTopology.VERDICTS_SINK);
+        }
+
+        @Override
+        public void control(ControlCommand command) {
+            context.forward(new Record<>(command.jobId(), command, timestamp), AnalyzerTopology.CONTROL_SINK);
+        }
+    }
+}
