@@ -198,8 +198,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 String bootstrap = host + ":" + brokerPort;
                 awaitReady(bootstrap);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
-                LOG.info("embedded Kafka {} ready on {} in {} ms (data {})",
-                        config.getString("node.id"), bootstrap, took.toMillis(), dir);
+                LOG.info("embedded Kafka ready on {} in {} ms (data {})", bootstrap, took.toMillis(), dir);
                 return new EmbeddedKafka(server, host, brokerPort, ctrlPort, dir, ownDir, took);
             } catch (RuntimeException | Error e) {
                 if (server != null) {
@@ -258,18 +257,23 @@ public final class EmbeddedKafka implements AutoCloseable {
         return p;
     }
 
+    /** Formats the log directory unless it already holds a cluster, which is then started as it is. */
     private static void format(KafkaConfig config, Path dir) {
+        String logDir = config.getList("log.dirs").get(0);
+        if (Files.exists(Path.of(logDir, "meta.properties"))) {
+            LOG.debug("{} is already formatted", logDir);
+            return;
+        }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(output, true, StandardCharsets.UTF_8))
                 .setNodeId(NODE_ID)
                 .setClusterId(Uuid.randomUuid().toString())
-                .setDirectories(List.of(config.getList("log.dirs").get(0)))
-                .setMetadataLogDirectory(config.getList("log.dirs").get(0))
+                .setDirectories(List.of(logDir))
+                .setMetadataLogDirectory(logDir)
                 .setReleaseVersion(MetadataVersion.latestProduction())
                 .setFeatureLevel(Feature.SHARE_VERSION.featureName(), Feature.SHARE_VERSION.latestProduction())
-                .setControllerListenerName(CONTROLLER_LISTENER)
-                .setIgnoreFormatted(true);
+                .setControllerListenerName(CONTROLLER_LISTENER);
         try {
             Files.createDirectories(dir);
             formatter.run();

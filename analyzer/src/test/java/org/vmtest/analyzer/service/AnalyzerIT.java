@@ -1,0 +1,119 @@
+package org.vmtest.analyzer.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmtest.analyzer.Analyzer;
+import org.vmtest.analyzer.AnalyzerConfig;
+import org.vmtest.analyzer.stream.KernelReports;
+import org.vmtest.protocol.LineSource;
+import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.Verdict;
+import org.vmtest.protocol.codec.JsonSerde;
+import org.vmtest.protocol.control.AbortJob;
+import org.vmtest.protocol.control.ControlCommand;
+import org.vmtest.protocol.dlq.DeadLetter;
+import org.vmtest.protocol.kafka.Topics;
+import org.vmtest.protocol.stream.JobFinished;
+import org.vmtest.protocol.stream.JobStarted;
+import org.vmtest.protocol.stream.Line;
+import org.vmtest.protocol.stream.PhaseChanged;
+import org.vmtest.protocol.stream.StreamEvent;
+import org.vmtest.protocol.verdicts.Finding;
+import org.vmtest.protocol.verdicts.JobVerdict;
+import org.vmtest.protocol.verdicts.VerdictEvent;
+import org.vmtest.testing.KafkaClusterExtension;
+
+/** The analyzer as deployed: a Kafka Streams client on a real broker, fed by records as a worker writes them. */
+class AnalyzerIT {
+    @RegisterExtension
+    static final KafkaClusterExtension kafka = new KafkaClusterExtension();
+
+    private static final JsonSerde<StreamEvent> EVENTS = JsonSerde.of(StreamEvent.class);
+    private static final JsonSerde<VerdictEvent> VERDICTS = JsonSerde.of(VerdictEvent.class);
+
+    @TempDir
+    Path stateDir;
+
+    @Test
+    void panickingJobIsAbortedOnceAndEveryJobGetsItsVerdict() throws Exception {
+        AnalyzerConfig config = AnalyzerConfig.of(kafka.settings()).withStateDir(stateDir.toString());
+        Topics topics = kafka.topics();
+        try (AnalyzerService analyzer = Analyzer.start(config)) {
+            assertThat(analyzer.awaitRunning(Duration.ofSeconds(60))).as("analyzer reached RUNNING").isTrue();
+
+            kafka.produce(topics.stream(), "job-bad", "\u0000\u0001 not json".getBytes(StandardCharsets.UTF_8));
+            stream(panickingJob("job-panic", "run-it"));
+            stream(healthyJob("job-pass", "run-it"));
+
+            List<VerdictEvent> verdicts = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                verdicts.clear();
+                kafka.consumeFor(topics.verdicts(), Duration.ofMillis(300))
+                        .forEach(r -> verdicts.add(VERDICTS.serde().deserializer().deserialize(r.topic(), r.value())));
+                return verdicts.stream().filter(JobVerdict.class::isInstance).count() >= 2;
+            });
+
+            List<JobVerdict> jobVerdicts = verdicts.stream().filter(JobVerdict.class::isInstance)
+                    .map(JobVerdict.class::cast).toList();
+            assertThat(jobVerdicts).extracting(JobVerdict::jobId, JobVerdict::verdict).containsExactlyInAnyOrder(
+                    org.assertj.core.groups.Tuple.tuple("job-panic", Verdict.ABORTED),
+                    org.assertj.core.groups.Tuple.tuple("job-pass", Verdict.PASSED));
+            JobVerdict aborted = jobVerdicts.stream().filter(v -> v.jobId().equals("job-panic")).findFirst().orElseThrow();
+            assertThat(aborted.failure().block()).hasSize(30);
+            assertThat(verdicts).filteredOn(Finding.class::isInstance).map(Finding.class::cast)
+                    .extracting(Finding::jobId).contains("job-panic");
+
+            List<ConsumerRecord<String, byte[]>> control = kafka.consumeFor(topics.control(), Duration.ofSeconds(2));
+            assertThat(control).singleElement().satisfies(r -> {
+                assertThat(r.key()).isEqualTo("job-panic");
+                assertThat(JsonSerde.of(ControlCommand.class).serde().deserializer().deserialize(r.topic(), r.value()))
+                        .isInstanceOf(AbortJob.class);
+            });
+
+            List<ConsumerRecord<String, byte[]>> dlq = kafka.consumeAll(topics.dlq(), 1, Duration.ofSeconds(10));
+            DeadLetter letter = JsonSerde.of(DeadLetter.class).serde().deserializer().deserialize(topics.dlq(), dlq.get(0).value());
+            assertThat(dlq.get(0).key()).isEqualTo("job-bad");
+            assertThat(letter.topic()).isEqualTo(topics.stream());
+            assertThat(letter.consumer()).isEqualTo("analyzer");
+        }
+    }
+
+    private void stream(List<StreamEvent> events) {
+        for (StreamEvent e : events) kafka.produce(kafka.topics().stream(), e.jobId(), EVENTS.encode(e));
+    }
+
+    private static List<StreamEvent> panickingJob(String jobId, String runId) {
+        List<StreamEvent> events = new ArrayList<>();
+        Instant t = Instant.now();
+        events.add(new JobStarted(jobId, 1, t, runId, "panic", "worker-it", "vmtest-" + jobId, "tcg", Map.of(), List.of()));
+        events.add(new PhaseChanged(jobId, 1, t, runId, Phase.INSTALLATION));
+        long seq = 0;
+        for (String text : KernelReports.panicReport()) {
+            events.add(new Line(jobId, 1, ++seq, LineSource.CONSOLE, Phase.INSTALLATION, t, text, false));
+        }
+        events.add(new JobFinished(jobId, 1, t, runId, Verdict.ABORTED, "aborted by the analyzer", Phase.INSTALLATION,
+                Map.of(), "worker-it"));
+        return events;
+    }
+
+    private static List<StreamEvent> healthyJob(String jobId, String runId) {
+        Instant t = Instant.now();
+        return List.of(
+                new JobStarted(jobId, 1, t, runId, "pass", "worker-it", "vmtest-" + jobId, "tcg", Map.of(), List.of()),
+                new PhaseChanged(jobId, 1, t, runId, Phase.INSTALLATION),
+                new Line(jobId, 1, 1, LineSource.CONSOLE, Phase.INSTALLATION, t, "vmtest-install: 100% done", false),
+                new JobFinished(jobId, 1, t, runId, Verdict.PASSED, "", Phase.REPORTING, Map.of(), "worker-it"));
+    }
+}

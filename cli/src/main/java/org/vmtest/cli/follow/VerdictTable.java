@@ -1,0 +1,49 @@
+package org.vmtest.cli.follow;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import org.vmtest.cli.ExitCodes;
+import org.vmtest.cli.client.RunView;
+import org.vmtest.protocol.Verdict;
+
+/** The table printed at the end of a run, and the exit code it means. */
+public final class VerdictTable {
+    private VerdictTable() {
+    }
+
+    public static void print(RunView run, PrintWriter out, boolean githubActions) {
+        out.printf("%nrun %s: %s%n", run.id(), run.verdict() == null ? run.state() : run.verdict());
+        out.printf("  %-24s %-12s %-8s %-8s %s%n", "job", "profile", "verdict", "time", "reason");
+        for (RunView.JobView job : run.jobs()) {
+            out.printf("  %-24s %-12s %-8s %-8s %s%n", job.id(), job.profile(),
+                    job.verdict() == null ? "-" : job.verdict(), duration(job), oneLine(job));
+            if (githubActions && job.verdict() != null && job.verdict() != Verdict.PASSED) {
+                // GitHub Actions turns these lines into annotations on the workflow run.
+                out.printf("::error title=vmtest %s %s::%s%n", job.profile(), job.verdict(), oneLine(job));
+            }
+        }
+        out.flush();
+    }
+
+    public static int exitCode(RunView run) {
+        if (run.verdict() == null) return ExitCodes.INFRASTRUCTURE;
+        boolean broken = run.jobs().stream().anyMatch(j -> j.verdict() == Verdict.FAILED || j.verdict() == Verdict.ABORTED);
+        if (broken) return ExitCodes.FAILED;
+        boolean infra = run.jobs().stream().anyMatch(j -> j.verdict() == Verdict.ERROR);
+        return infra ? ExitCodes.INFRASTRUCTURE : ExitCodes.OK;
+    }
+
+    private static String oneLine(RunView.JobView job) {
+        String s = job.failure() != null ? job.failure().title() : job.reason() == null ? "" : job.reason();
+        return s.replace('\n', ' ');
+    }
+
+    private static String duration(RunView.JobView job) {
+        if (job.phases().isEmpty()) return "-";
+        var first = job.phases().get(0).start();
+        var last = job.phases().get(job.phases().size() - 1);
+        var end = last.end() != null ? last.end() : last.start();
+        if (first == null || end == null) return "-";
+        return RunFollower.format(Duration.between(first, end));
+    }
+}

@@ -1,0 +1,94 @@
+package org.vmtest.cli.runs;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.vmtest.cli.ExitCodes;
+import org.vmtest.cli.client.CoordinatorClient;
+import org.vmtest.cli.client.CoordinatorException;
+import org.vmtest.cli.client.CoordinatorOptions;
+import org.vmtest.cli.client.RunView;
+import org.vmtest.cli.follow.RunFollower;
+import org.vmtest.cli.follow.VerdictTable;
+import org.vmtest.cli.report.JUnitXml;
+import org.vmtest.protocol.codec.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "submit",
+        mixinStandardHelpOptions = true,
+        description = {"Submits a run of one job per profile to the coordinator.",
+                "Exit codes: 0 all passed, 1 a job failed or was aborted, 2 infrastructure error, 64 usage error."})
+public final class SubmitCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    CoordinatorOptions coordinator;
+
+    @Option(names = "--profile", required = true, paramLabel = "P", description = "a profile of the catalogue (repeatable)")
+    List<String> profiles;
+
+    @Option(names = "--label", paramLabel = "K=V", description = "a label such as commit=abc123 (repeatable)")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--wait", description = "wait for the verdict, printing only the final table")
+    boolean waitForVerdict;
+
+    @Option(names = "--follow", description = "show each job live until the verdict")
+    boolean follow;
+
+    @Option(names = "--junit", paramLabel = "FILE", description = "write the final state as JUnit XML (implies --wait)")
+    Path junit;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write the run's final state as JSON (implies --wait)")
+    Path json;
+
+    @Option(names = "--timeout", defaultValue = "PT2H", description = "give up waiting after this long (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        CoordinatorClient client = coordinator.client();
+        RunView run;
+        try {
+            run = client.submit(profiles, labels);
+        } catch (CoordinatorException e) {
+            spec.commandLine().getErr().println("vmtest: " + e.getMessage());
+            return e.clientError() && e.status() != 401 && e.status() != 403 ? ExitCodes.USAGE : ExitCodes.INFRASTRUCTURE;
+        }
+        out.println("submitted run " + run.id() + " (" + run.jobs().size() + " jobs)");
+        out.flush();
+        if (!(follow || waitForVerdict || junit != null || json != null)) return ExitCodes.OK;
+        return finish(client, run.id(), out);
+    }
+
+    int finish(CoordinatorClient client, String runId, PrintWriter out) throws IOException {
+        boolean terminal = follow && System.console() != null;
+        RunFollower follower = new RunFollower(client, follow ? out : new PrintWriter(PrintWriter.nullWriter()), terminal);
+        RunView run = follower.follow(runId, timeout);
+        VerdictTable.print(run, out, "true".equals(System.getenv("GITHUB_ACTIONS")));
+        writeReports(run, junit, json);
+        return VerdictTable.exitCode(run);
+    }
+
+    /** Writes the run's final state where asked; shared with {@code demo}. */
+    public static void writeReports(RunView run, Path junit, Path json) throws IOException {
+        if (junit != null) JUnitXml.write(run, junit);
+        if (json != null) {
+            Path parent = json.toAbsolutePath().getParent();
+            if (parent != null) Files.createDirectories(parent);
+            Json.mapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(), run);
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package org.vmtest.worker;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.vmtest.protocol.Accelerator;
+import org.vmtest.protocol.codec.Json;
+import org.vmtest.protocol.kafka.KafkaSettings;
+
+/**
+ * The worker's configuration file (YAML). Every field is optional; see {@code deploy/worker.example.yaml}.
+ *
+ * @param workerId          names this worker in heartbeats, domain names and its work directory; default host name
+ * @param slots             how many VMs it runs at once
+ * @param libvirtUri        the hypervisor connection
+ * @param accelerator       AUTO takes the host probe's answer ({@code hostFacts}, else a short KVM boot)
+ * @param imageDir          profiles' relative image paths resolve against it
+ * @param workDir           overlays and manual-VM keys go under {@code workDir/<workerId>}
+ * @param heartbeatInterval how often a {@code WorkerStatus} goes out
+ * @param renewInterval     how often a running job's lock is renewed; default a third of the broker's lock timeout
+ * @param hostFacts         written by deploy/host-setup.sh; {@code VMTEST_ACCEL=kvm|tcg}
+ * @param probeTimeout      how long the KVM probe boot may take before the answer is TCG
+ */
+public record WorkerConfig(
+        KafkaSettings kafka,
+        String workerId,
+        int slots,
+        String libvirtUri,
+        Accelerator accelerator,
+        Path imageDir,
+        Path workDir,
+        Duration heartbeatInterval,
+        Duration renewInterval,
+        SshSettings ssh,
+        Path hostFacts,
+        Duration probeTimeout) {
+
+    private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.]{0,39}");
+    private static final ObjectMapper YAML = Json.configure(YAMLMapper.builder()
+                    .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS).build())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /**
+     * @param connectRetryInterval pause between attempts to reach a booting guest's SSH server
+     * @param connectAttemptTimeout how long one attempt (TCP connect, key exchange, login) may take
+     */
+    public record SshSettings(Duration connectRetryInterval, Duration connectAttemptTimeout) {
+        public static final SshSettings DEFAULT = new SshSettings(null, null);
+
+        public SshSettings {
+            if (connectRetryInterval == null) connectRetryInterval = Duration.ofMillis(500);
+            if (connectAttemptTimeout == null) connectAttemptTimeout = Duration.ofSeconds(10);
+        }
+    }
+
+    public WorkerConfig {
+        if (kafka == null) kafka = new KafkaSettings();
+        if (workerId == null || workerId.isBlank()) workerId = defaultWorkerId();
+        if (!WORKER_ID.matcher(workerId).matches()) {
+            throw new IllegalArgumentException("workerId must match " + WORKER_ID.pattern()
+                    + " (it becomes part of domain names), got '" + workerId + "'");
+        }
+        if (slots == 0) slots = 1;
+        if (slots < 1) throw new IllegalArgumentException("slots must be at least 1, got " + slots);
+        if (libvirtUri == null || libvirtUri.isBlank()) libvirtUri = "qemu:///system";
+        if (accelerator == null) accelerator = Accelerator.AUTO;
+        if (imageDir == null) imageDir = Path.of("vmtest-out/guest");
+        if (workDir == null) workDir = Path.of("vmtest-out/worker");
+        imageDir = imageDir.toAbsolutePath().normalize();
+        workDir = workDir.toAbsolutePath().normalize();
+        if (heartbeatInterval == null) heartbeatInterval = Duration.ofSeconds(5);
+        if (ssh == null) ssh = SshSettings.DEFAULT;
+        if (hostFacts == null) hostFacts = Path.of("/var/lib/vmtest/host-facts.env");
+        if (probeTimeout == null) probeTimeout = Duration.ofSeconds(20);
+        requirePositive("heartbeatInterval", heartbeatInterval);
+        if (renewInterval != null) requirePositive("renewInterval", renewInterval);
+    }
+
+    public static WorkerConfig defaults(KafkaSettings kafka) {
+        return new WorkerConfig(kafka, null, 0, null, null, null, null, null, null, null, null, null);
+    }
+
+    public static WorkerConfig read(Path file) throws IOException {
+        try {
+            WorkerConfig config = YAML.readValue(Files.readString(file), WorkerConfig.class);
+            return config != null ? config : defaults(null);
+        } catch (JsonProcessingException e) {
+            throw new IOException(file + ": " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+        }
+    }
+
+    /** This worker's own directory for overlays and keys; the start-up sweep looks only here. */
+    public Path ownWorkDir() {
+        return workDir.resolve(workerId);
+    }
+
+    public WorkerConfig withWorkerId(String id) {
+        return new WorkerConfig(kafka, id, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
+                renewInterval, ssh, hostFacts, probeTimeout);
+    }
+
+    public WorkerConfig withSlots(int n) {
+        return new WorkerConfig(kafka, workerId, n, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
+                renewInterval, ssh, hostFacts, probeTimeout);
+    }
+
+    public WorkerConfig withDirs(Path images, Path work) {
+        return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, images, work, heartbeatInterval,
+                renewInterval, ssh, hostFacts, probeTimeout);
+    }
+
+    public WorkerConfig withIntervals(Duration heartbeat, Duration renew) {
+        return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeat,
+                renew, ssh, hostFacts, probeTimeout);
+    }
+
+    private static void requirePositive(String name, Duration d) {
+        if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive, got " + d);
+    }
+
+    private static String defaultWorkerId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = System.getenv().getOrDefault("HOSTNAME", "worker");
+        }
+        String id = host.split("\\.")[0].replaceAll("[^A-Za-z0-9_]", "_");
+        if (id.isEmpty() || !Character.isLetterOrDigit(id.charAt(0))) id = "w" + id;
+        return id.length() > 40 ? id.substring(0, 40) : id;
+    }
+}

@@ -1,0 +1,84 @@
+package org.vmtest.worker.stream;
+
+import java.time.InstantSource;
+import org.vmtest.protocol.LineSource;
+import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.stream.Line;
+import org.vmtest.protocol.stream.StreamEvent;
+
+/**
+ * Everything one job attempt publishes, in order: lines from the console, SSH and the worker itself, and the
+ * lifecycle events. Numbering a line and sending it happen under one lock, so on the job's partition the
+ * sequence numbers run from 1 without gaps or swaps whichever thread printed the line.
+ */
+public final class JobStream {
+    private final StreamPublisher publisher;
+    private final String jobId;
+    private final String runId;
+    private final int attempt;
+    private final InstantSource clock;
+    private volatile Phase phase = Phase.PROVISIONING;
+    private long seq;
+
+    JobStream(StreamPublisher publisher, String jobId, String runId, int attempt, InstantSource clock) {
+        this.publisher = publisher;
+        this.jobId = jobId;
+        this.runId = runId;
+        this.attempt = attempt;
+        this.clock = clock;
+    }
+
+    public String jobId() {
+        return jobId;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public int attempt() {
+        return attempt;
+    }
+
+    public Phase phase() {
+        return phase;
+    }
+
+    /** Lines printed from now on belong to {@code next}; publish the {@code PhaseChanged} separately. */
+    public void phase(Phase next) {
+        this.phase = next;
+    }
+
+    /** A new assembler that publishes what it cuts from {@code source}'s bytes. */
+    public LineAssembler assembler(LineSource source) {
+        return new LineAssembler((bytes, len, continued) -> line(source, TextSanitizer.sanitize(bytes, 0, len), continued));
+    }
+
+    /** A line of the worker's own, for the record of what it did to the VM. */
+    public void worker(String text) {
+        String clean = TextSanitizer.sanitize(text);
+        synchronized (this) {
+            int from = 0;
+            while (clean.length() - from > Line.MAX_TEXT_CHARS) {
+                int to = from + Line.MAX_TEXT_CHARS;
+                if (Character.isHighSurrogate(clean.charAt(to - 1))) to--;
+                line(LineSource.WORKER, clean.substring(from, to), true);
+                from = to;
+            }
+            line(LineSource.WORKER, clean.substring(from), false);
+        }
+    }
+
+    private synchronized void line(LineSource source, String text, boolean continued) {
+        publisher.send(jobId, new Line(jobId, attempt, ++seq, source, phase, clock.instant(), text, continued));
+    }
+
+    public synchronized void event(StreamEvent event) {
+        publisher.send(jobId, event);
+    }
+
+    /** How many lines this attempt published so far. */
+    public synchronized long lines() {
+        return seq;
+    }
+}

@@ -1,0 +1,65 @@
+package org.vmtest.worker.stream;
+
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.vmtest.protocol.codec.JsonSerde;
+import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.stream.StreamEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's one producer for {@code vmtest.stream}: idempotent, lingering at most a couple of milliseconds so
+ * the analyzer sees a line almost as soon as the guest printed it. Hands out a {@link JobStream} per job attempt.
+ */
+public final class StreamPublisher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamPublisher.class);
+    private static final JsonSerde<StreamEvent> SERDE = JsonSerde.of(StreamEvent.class);
+
+    private final Producer<String, byte[]> producer;
+    private final String topic;
+    private final InstantSource clock;
+    private final AtomicLong failures = new AtomicLong();
+
+    public StreamPublisher(KafkaSettings kafka, String clientId, InstantSource clock) {
+        this(new KafkaProducer<>(kafka.producer(clientId)), kafka.topics().stream(), clock);
+    }
+
+    StreamPublisher(Producer<String, byte[]> producer, String topic, InstantSource clock) {
+        this.producer = producer;
+        this.topic = topic;
+        this.clock = clock;
+    }
+
+    public JobStream open(String jobId, String runId, int attempt) {
+        return new JobStream(this, jobId, runId, attempt, clock);
+    }
+
+    void send(String jobId, StreamEvent event) {
+        producer.send(new ProducerRecord<>(topic, jobId, SERDE.encode(event)), (meta, error) -> {
+            if (error != null) {
+                failures.incrementAndGet();
+                LOG.error("cannot publish {} of job {} to {}: {}", event.getClass().getSimpleName(), jobId, topic,
+                        error.toString());
+            }
+        });
+    }
+
+    /** Records the producer could not deliver; a healthy worker keeps this at zero. */
+    public long failures() {
+        return failures.get();
+    }
+
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(10));
+    }
+
+}

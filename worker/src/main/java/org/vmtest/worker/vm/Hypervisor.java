@@ -1,0 +1,122 @@
+package org.vmtest.worker.vm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's connection to libvirt. libvirt connections are thread-safe, so every job shares this one.
+ */
+public final class Hypervisor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Hypervisor.class);
+    private static final Pattern PTY = Pattern.compile("<serial type='pty'>\\s*<source path='([^']+)'");
+
+    private final String uri;
+    private final Connect connect;
+
+    private Hypervisor(String uri, Connect connect) {
+        this.uri = uri;
+        this.connect = connect;
+    }
+
+    public static Hypervisor open(String uri) throws VmStartException {
+        try {
+            return new Hypervisor(uri, new Connect(uri));
+        } catch (LibvirtException e) {
+            throw new VmStartException("cannot connect to libvirt at " + uri + ": " + e.getMessage(), e);
+        } catch (UnsatisfiedLinkError e) {
+            throw new VmStartException("cannot load the libvirt client library (libvirt0): " + e.getMessage(), e);
+        }
+    }
+
+    public String uri() {
+        return uri;
+    }
+
+    /** e.g. {@code 9.0.0}, or {@code unknown}. */
+    public String libvirtVersion() {
+        try {
+            return version(connect.getLibVirVersion());
+        } catch (LibvirtException e) {
+            return "unknown";
+        }
+    }
+
+    /** The hypervisor (QEMU) version, e.g. {@code 7.2.22}, or {@code unknown}. */
+    public String qemuVersion() {
+        try {
+            return version(connect.getVersion());
+        } catch (LibvirtException e) {
+            return "unknown";
+        }
+    }
+
+    static String version(long v) {
+        return (v / 1_000_000) + "." + (v / 1000 % 1000) + "." + (v % 1000);
+    }
+
+    /** Creates the transient domain paused, so that not one byte of its console is printed before we listen. */
+    Domain createPaused(String xml) throws LibvirtException {
+        return connect.domainCreateXML(xml, Domain.CreateFlags.PAUSED);
+    }
+
+    /** The host side of the domain's serial console, a pty device such as {@code /dev/pts/7}. */
+    static String serialPty(Domain domain) throws LibvirtException, VmStartException {
+        String xml = domain.getXMLDesc(0);
+        Matcher m = PTY.matcher(xml);
+        if (!m.find()) throw new VmStartException("libvirt gave the domain no serial pty");
+        return m.group(1);
+    }
+
+    /** Names of the running domains whose name starts with {@code prefix}. */
+    public List<String> domainsNamed(String prefix) {
+        List<String> names = new ArrayList<>();
+        try {
+            for (int id : connect.listDomains()) {
+                try {
+                    String name = connect.domainLookupByID(id).getName();
+                    if (name.startsWith(prefix)) names.add(name);
+                } catch (LibvirtException e) {
+                    LOG.debug("domain {} went away while listing: {}", id, e.getMessage());
+                }
+            }
+        } catch (LibvirtException e) {
+            LOG.warn("cannot list domains: {}", e.getMessage());
+        }
+        return names;
+    }
+
+    /** Destroys a domain by name; true when it existed. */
+    public boolean destroy(String name) {
+        try {
+            connect.domainLookupByName(name).destroy();
+            return true;
+        } catch (LibvirtException e) {
+            return false;
+        }
+    }
+
+    /** Whether a domain of this name is running; transient domains vanish from libvirt when they stop. */
+    public boolean isRunning(String name) {
+        try {
+            return connect.domainLookupByName(name).isActive() == 1;
+        } catch (LibvirtException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            connect.close();
+        } catch (LibvirtException e) {
+            LOG.warn("closing the libvirt connection: {}", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package org.vmtest.worker.vm;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** Per-job copy-on-write disks: a qcow2 overlay on the profile's base image, so the base is never written. */
+public final class Overlays {
+    private Overlays() {
+    }
+
+    public static void create(Path base, Path overlay) throws VmStartException {
+        if (!Files.isRegularFile(base)) throw new VmStartException("base disk " + base + " does not exist");
+        try {
+            Files.createDirectories(overlay.getParent());
+            Files.deleteIfExists(overlay);
+            Process p = new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", "-b", base.toAbsolutePath().toString(),
+                    "-F", format(base), overlay.toString())
+                    .redirectErrorStream(true).start();
+            boolean done = p.waitFor(30, TimeUnit.SECONDS);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!done) {
+                p.destroyForcibly();
+                throw new VmStartException("qemu-img create " + overlay + " did not finish in 30 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new VmStartException("qemu-img create " + overlay + " failed (exit " + p.exitValue() + "): " + out);
+            }
+        } catch (IOException e) {
+            throw new VmStartException("cannot create overlay " + overlay + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmStartException("interrupted while creating overlay " + overlay, e);
+        }
+    }
+
+    /** qcow2 images start with the bytes {@code QFI\xfb}; anything else is taken as raw. */
+    static String format(Path base) throws IOException {
+        byte[] head = new byte[4];
+        try (var in = Files.newInputStream(base)) {
+            int n = in.readNBytes(head, 0, 4);
+            return n == 4 && head[0] == 'Q' && head[1] == 'F' && head[2] == 'I' && (head[3] & 0xFF) == 0xFB ? "qcow2" : "raw";
+        }
+    }
+}

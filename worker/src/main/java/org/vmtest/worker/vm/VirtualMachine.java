@@ -1,0 +1,125 @@
+package org.vmtest.worker.vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running transient domain with its console and overlay. {@link #close()} leaves nothing behind: the domain
+ * destroyed, the console thread ended, the overlay deleted, the SSH port given back. {@link #destroy()} may be
+ * called from any thread at any time (an abort) and returns at once when the domain is already gone.
+ */
+public final class VirtualMachine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(VirtualMachine.class);
+
+    private final String name;
+    private final Domain domain;
+    private final PtyConsole console;
+    private final Path overlay;
+    private final int sshPort;
+    private final AtomicBoolean destroyed = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private VirtualMachine(String name, Domain domain, PtyConsole console, Path overlay, int sshPort) {
+        this.name = name;
+        this.domain = domain;
+        this.console = console;
+        this.overlay = overlay;
+        this.sshPort = sshPort;
+    }
+
+    /**
+     * Creates the domain paused, attaches the console, then lets it run. On failure nothing is left: the caller
+     * owns only the overlay, which it passed in.
+     */
+    static VirtualMachine start(Hypervisor hypervisor, DomainSpec spec, Path overlay, ConsoleListener listener)
+            throws VmStartException {
+        Domain domain;
+        try {
+            domain = hypervisor.createPaused(DomainXml.of(spec));
+        } catch (LibvirtException e) {
+            throw new VmStartException("libvirt cannot start domain " + spec.name() + ": " + e.getMessage(), e);
+        }
+        PtyConsole console = null;
+        try {
+            String pty = Hypervisor.serialPty(domain);
+            console = PtyConsole.open(pty, listener::bytes, listener::ended, "console-" + spec.name());
+            domain.resume();
+            LOG.info("domain {} running ({}, console {}, ssh 127.0.0.1:{})", spec.name(), spec.type(), pty, spec.sshPort());
+            return new VirtualMachine(spec.name(), domain, console, overlay, spec.sshPort());
+        } catch (LibvirtException | VmStartException | RuntimeException e) {
+            try {
+                domain.destroy();
+            } catch (LibvirtException destroyError) {
+                e.addSuppressed(destroyError);
+            }
+            if (console != null) console.close();
+            if (e instanceof VmStartException vse) throw vse;
+            throw new VmStartException("cannot run domain " + spec.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The port on 127.0.0.1 forwarded to the guest's SSH server. */
+    public int sshPort() {
+        return sshPort;
+    }
+
+    public boolean isDestroyed() {
+        return destroyed.get();
+    }
+
+    /** Resets the guest the hard way, like the reset button; the domain (and its disk and console) stays. */
+    public void reset() throws LibvirtException {
+        domain.reboot(0);
+    }
+
+    /**
+     * Pulls the plug. Safe from any thread, idempotent.
+     *
+     * @return true when this call destroyed the domain, false when it was already gone
+     */
+    public boolean destroy() {
+        if (!destroyed.compareAndSet(false, true)) return false;
+        try {
+            domain.destroy();
+            LOG.info("domain {} destroyed", name);
+            return true;
+        } catch (LibvirtException e) {
+            // a transient domain that already stopped (guest power-off, crash) no longer exists: nothing to do
+            LOG.debug("destroy {}: {}", name, e.getMessage());
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        destroy();
+        try {
+            if (!console.awaitEnd(5000)) LOG.warn("console of {} did not end within 5 s of the destroy", name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        console.close();
+        try {
+            domain.free();
+        } catch (LibvirtException e) {
+            LOG.debug("free {}: {}", name, e.getMessage());
+        }
+        PortAllocator.release(sshPort);
+        try {
+            Files.deleteIfExists(overlay);
+        } catch (IOException e) {
+            LOG.warn("cannot delete overlay {}: {}", overlay, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package org.vmtest.worker.vm;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.regex.Pattern;
+import org.vmtest.protocol.Accelerator;
+import org.vmtest.protocol.jobs.Profile;
+import org.vmtest.protocol.jobs.SshSpec;
+import org.vmtest.protocol.jobs.VmSpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a profile into a running {@link VirtualMachine}: resolves its images against the image directory,
+ * puts an overlay under this worker's own directory, passes the job's SSH key on the kernel command line, and
+ * names the domain {@code vmtest-<workerId>-<job>-a<attempt>} so that a restarted worker finds (and removes)
+ * exactly what it left behind, and nothing of another worker's.
+ */
+public final class VmLauncher {
+    private static final Logger LOG = LoggerFactory.getLogger(VmLauncher.class);
+    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_.-]");
+
+    private final Hypervisor hypervisor;
+    private final String workerId;
+    private final Path imageDir;
+    private final Path overlayDir;
+
+    public VmLauncher(Hypervisor hypervisor, String workerId, Path imageDir, Path ownWorkDir) {
+        this.hypervisor = hypervisor;
+        this.workerId = workerId;
+        this.imageDir = imageDir;
+        this.overlayDir = ownWorkDir.resolve("overlays");
+    }
+
+    public String domainPrefix() {
+        return "vmtest-" + workerId + "-";
+    }
+
+    public String domainName(String jobId, int attempt) {
+        String job = UNSAFE.matcher(jobId).replaceAll("_");
+        if (job.length() > 120) job = job.substring(0, 120);
+        return domainPrefix() + job + "-a" + attempt;
+    }
+
+    /**
+     * @param accelerator KVM or TCG: what the probe found (AUTO is resolved before)
+     * @param sshPublicKey one OpenSSH public key line, or null when the profile does not deliver a key
+     */
+    public VirtualMachine launch(Profile profile, String domainName, Accelerator accelerator, String sshPublicKey,
+                                 ConsoleListener console) throws VmStartException {
+        VmSpec vm = profile.vm();
+        Path overlay = vm.disk() == null ? null : overlayDir.resolve(domainName + ".qcow2");
+        int port = profile.ssh().keyDelivery() == SshSpec.KeyDelivery.NONE ? 0 : PortAllocator.take();
+        boolean started = false;
+        try {
+            if (overlay != null) Overlays.create(image(vm.disk(), "disk"), overlay);
+            DomainSpec spec = new DomainSpec(domainName, accelerator == Accelerator.KVM ? "kvm" : "qemu",
+                    vm.memoryMiB(), vm.vcpus(),
+                    vm.kernel() == null ? null : image(vm.kernel(), "kernel"),
+                    vm.initrd() == null ? null : image(vm.initrd(), "initrd"),
+                    cmdline(vm.cmdline(), profile.ssh(), sshPublicKey),
+                    vm.iso() == null ? null : image(vm.iso(), "iso"),
+                    overlay, vm.firmware(), port, profile.ssh().port());
+            VirtualMachine machine = VirtualMachine.start(hypervisor, spec, overlay, console);
+            started = true;
+            return machine;
+        } finally {
+            if (!started) {
+                if (port > 0) PortAllocator.release(port);
+                deleteQuietly(overlay);
+            }
+        }
+    }
+
+    static String cmdline(String base, SshSpec ssh, String publicKey) {
+        if (ssh.keyDelivery() != SshSpec.KeyDelivery.KERNEL_CMDLINE || publicKey == null) return base;
+        String b64 = Base64.getEncoder().encodeToString((publicKey.strip() + "\n").getBytes(StandardCharsets.UTF_8));
+        return (base.isBlank() ? "" : base.strip() + " ") + "vmtest.ssh_key=" + b64;
+    }
+
+    private Path image(String path, String what) throws VmStartException {
+        Path p = imageDir.resolve(path).toAbsolutePath().normalize();
+        if (!Files.isRegularFile(p)) {
+            throw new VmStartException("vm." + what + " " + p + " does not exist (image directory " + imageDir + ")");
+        }
+        return p;
+    }
+
+    /** Removes the domains and overlays this worker left behind in an earlier life; returns what it removed. */
+    public int sweep() {
+        int removed = 0;
+        for (String name : hypervisor.domainsNamed(domainPrefix())) {
+            if (hypervisor.destroy(name)) {
+                LOG.warn("destroyed domain {} left over from an earlier run of worker {}", name, workerId);
+                removed++;
+            }
+        }
+        if (Files.isDirectory(overlayDir)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(overlayDir, "*.qcow2")) {
+                for (Path f : files) {
+                    Files.deleteIfExists(f);
+                    LOG.warn("deleted overlay {} left over from an earlier run", f);
+                    removed++;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot sweep " + overlayDir, e);
+            }
+        }
+        return removed;
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null) return;
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", p, e.getMessage());
+        }
+    }
+}
