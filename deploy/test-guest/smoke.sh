@@ -3,7 +3,7 @@
 # the worker does, printing timings. A manual check of the guest contract, not a unit test.
 #
 #   deploy/test-guest/smoke.sh [SCENARIO...]     default: pass panic flood
-#   scenarios: pass test-fail panic hang flood garbage
+#   scenarios: pass test-fail panic hang flood garbage, and power (reboot -f, virsh reboot, poweroff -f)
 #
 # Needs: deploy/host-setup.sh done (libvirtd running), deploy/test-guest/build.sh done.
 # Every domain and overlay it creates is destroyed/deleted on exit; console logs are kept in
@@ -43,7 +43,7 @@ key_b64=$(printf '%s\n' "$pubkey" | base64 -w0)
 
 gssh() {  # gssh PORT TIMEOUT CMD...
     local port=$1 t=$2; shift 2
-    timeout "$t" dbclient -y -y -i "$work/id" -p "$port" root@127.0.0.1 "$@" 2> >(grep -v 'skipping hostkey check' >&2)
+    timeout "$t" dbclient -y -y -i "$work/id" -p "$port" root@127.0.0.1 "$@" 2> >(grep -v -e 'skipping hostkey check' -e '^$' >&2)
 }
 # wait_console LOG PATTERN COUNT TIMEOUT: until PATTERN occurs COUNT times in LOG
 wait_console() {
@@ -132,6 +132,19 @@ run_scenario() {
         garbage)
             install_timed "$port" garbage
             log "garbage: longest console line $(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$con") chars; 'vmtest-garbage: done' seen: $(grep -a -c 'vmtest-garbage: done' "$con")"
+            ;;
+        power)
+            # reboot -f, virsh reboot (ACPI power button -> acpid -> poweroff -> libvirt restarts), poweroff -f
+            t0=$(now); gssh "$port" 10 reboot -f || true
+            wait_console "$con" 'vmtest-guest: sshd ready' 2 180 || { log "power: no sshd after reboot -f"; return 1; }
+            log "power: reboot -f to 'sshd ready' $(secs "$t0" "$(now)")s"
+            t0=$(now); virsh -c "$uri" reboot "$dom" >/dev/null
+            wait_console "$con" 'vmtest-guest: sshd ready' 3 180 || { log "power: no sshd after virsh reboot"; return 1; }
+            log "power: virsh reboot to 'sshd ready' $(secs "$t0" "$(now)")s"
+            t0=$(now); gssh "$port" 10 poweroff -f || true
+            for _ in $(seq 1 100); do virsh -c "$uri" domstate "$dom" >/dev/null 2>&1 || break; sleep 0.2; done
+            if virsh -c "$uri" domstate "$dom" >/dev/null 2>&1; then log "power: still running after poweroff -f"; return 1; fi
+            log "power: poweroff -f: domain gone after $(secs "$t0" "$(now)")s"
             ;;
         *) log "unknown scenario $scen"; return 1 ;;
     esac

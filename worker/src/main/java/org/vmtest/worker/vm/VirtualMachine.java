@@ -117,7 +117,7 @@ public final class VirtualMachine implements AutoCloseable {
         }
         PortAllocator.release(sshPort);
         try {
-            Files.deleteIfExists(overlay);
+            if (overlay != null) Files.deleteIfExists(overlay);
         } catch (IOException e) {
             LOG.warn("cannot delete overlay {}: {}", overlay, e.getMessage());
         }

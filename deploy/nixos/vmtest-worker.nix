@@ -1,0 +1,97 @@
+# NixOS module for a vmtest worker host.
+#
+#   imports = [ ./vmtest-worker.nix ];
+#   services.vmtest-worker = {
+#     enable = true;
+#     package = pkgs.callPackage ./vmtest-dist.nix { };   # the built distribution (vmtest-cli.jar + lib/)
+#     bootstrapServers = "kafka-1:9092,kafka-2:9092,kafka-3:9092";
+#     slots = 4;
+#   };
+{ config, lib, pkgs, ... }:
+
+let
+  cfg = config.services.vmtest-worker;
+  settingsFormat = pkgs.formats.yaml { };
+  configFile = settingsFormat.generate "worker.yml" ({
+    kafka = {
+      bootstrapServers = cfg.bootstrapServers;
+      topicPrefix = cfg.topicPrefix;
+    } // lib.optionalAttrs (cfg.kafkaProperties != { }) { properties = cfg.kafkaProperties; };
+    workerId = cfg.workerId;
+    slots = cfg.slots;
+    libvirtUri = "qemu:///system";
+    accelerator = cfg.accelerator;
+    imageDir = cfg.imageDir;
+    workDir = "/var/lib/vmtest/worker";
+  } // cfg.extraSettings);
+in
+{
+  options.services.vmtest-worker = {
+    enable = lib.mkEnableOption "the vmtest worker (runs test VMs for a vmtest cluster)";
+    package = lib.mkOption {
+      type = lib.types.package;
+      description = "The vmtest distribution: a directory holding vmtest-cli.jar and lib/.";
+    };
+    bootstrapServers = lib.mkOption {
+      type = lib.types.str;
+      example = "kafka-1:9092,kafka-2:9092";
+      description = "Kafka bootstrap servers of the vmtest cluster.";
+    };
+    topicPrefix = lib.mkOption { type = lib.types.str; default = "vmtest"; };
+    kafkaProperties = lib.mkOption {
+      type = lib.types.attrsOf lib.types.str;
+      default = { };
+      example = { "security.protocol" = "SASL_SSL"; "sasl.mechanism" = "SCRAM-SHA-512"; };
+      description = "Passed unchanged to every Kafka client (security settings).";
+    };
+    workerId = lib.mkOption { type = lib.types.str; default = config.networking.hostName; };
+    slots = lib.mkOption { type = lib.types.ints.positive; default = 2; description = "Concurrent VMs."; };
+    accelerator = lib.mkOption { type = lib.types.enum [ "auto" "kvm" "tcg" ]; default = "auto"; };
+    imageDir = lib.mkOption {
+      type = lib.types.path;
+      default = "/var/lib/vmtest/images";
+      description = "Where profiles' relative image paths (kernel, initrd, base disks) resolve.";
+    };
+    extraSettings = lib.mkOption { type = settingsFormat.type; default = { }; };
+  };
+
+  config = lib.mkIf cfg.enable {
+    virtualisation.libvirtd = {
+      enable = true;
+      qemu.runAsRoot = true;   # libvirt re-probes QEMU on every start when its user cannot open /dev/kvm
+    };
+
+    users.users.vmtest = { isSystemUser = true; group = "vmtest"; extraGroups = [ "libvirtd" "kvm" ]; };
+    users.groups.vmtest = { };
+
+    systemd.services.vmtest-worker = {
+      description = "vmtest worker";
+      wantedBy = [ "multi-user.target" ];
+      after = [ "network-online.target" "libvirtd.service" ];
+      wants = [ "network-online.target" ];
+      requires = [ "libvirtd.service" ];
+      path = [ pkgs.qemu_kvm ];
+      serviceConfig = {
+        User = "vmtest";
+        Group = "vmtest";
+        SupplementaryGroups = [ "libvirtd" "kvm" ];
+        ExecStart = "${pkgs.jdk17_headless}/bin/java -Xmx512m -jar ${cfg.package}/vmtest-cli.jar worker ${configFile}";
+        Restart = "on-failure";
+        RestartSec = 5;
+        TimeoutStopSec = 60;
+        StateDirectory = "vmtest vmtest/worker vmtest/images";
+        NoNewPrivileges = true;
+        ProtectSystem = "strict";
+        ProtectHome = true;
+        PrivateTmp = true;
+        ProtectKernelTunables = true;
+        ProtectKernelModules = true;
+        ProtectControlGroups = true;
+        RestrictSUIDSGID = true;
+        LockPersonality = true;
+        RestrictAddressFamilies = [ "AF_INET" "AF_INET6" "AF_UNIX" ];
+        CapabilityBoundingSet = "";
+      };
+    };
+  };
+}
