@@ -11,6 +11,7 @@
 # As non-root or on another distribution it changes nothing: it prints what is missing
 # and how to fix it, and exits non-zero when something needed is missing.
 set -euo pipefail
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static dropbear-bin kmod cpio)
 STATE_DIR=${VMTEST_STATE_DIR:-/var/lib/vmtest}
@@ -56,8 +57,8 @@ if [ ${#missing_pkgs[@]} -eq 0 ]; then
 elif [ "$can_fix" = 1 ]; then
     say "installing ${missing_pkgs[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${missing_pkgs[@]}" >/dev/null
+    apt-get -o DPkg::Lock::Timeout=300 update -qq
+    apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing_pkgs[@]}" >/dev/null
     say "packages installed (${missing_pkgs[*]})"
 else
     if [ "$is_debian" = 1 ]; then
@@ -181,6 +182,19 @@ probe_boot() {
     return "$rc"
 }
 
+# probe_kernel ACCEL OUTFILE: boots the test guest's kernel without an initrd; it must get as
+# far as "Kernel panic - not syncing: VFS" (no root fs), then panic=-1 + -no-reboot end QEMU.
+probe_kernel() {
+    local accel=$1 outfile=$2 cpu=() rc=0
+    [ "$accel" = kvm ] && cpu=(-cpu host)
+    timeout -k 2 "$PROBE_TIMEOUT" "$qemu_bin" -accel "$accel" "${cpu[@]}" -m 128 -nodefaults -display none \
+        -no-reboot -serial "file:$outfile" -kernel "$GUEST_DIR/vmlinuz" \
+        -append "console=ttyS0 panic=-1 root=/dev/vmtest-probe-none" >>"$outfile.err" 2>&1 </dev/null || rc=$?
+    [ "$rc" = 0 ] && grep -q 'Kernel panic - not syncing' "$outfile" && return 0
+    [ "$rc" = 0 ] && return 1
+    return "$rc"
+}
+
 probe_kvm() {  # sets accel, reason
     accel=tcg
     if [ "$kvm_dev" = absent ]; then reason="/dev/kvm is absent"; return; fi
@@ -195,6 +209,23 @@ probe_kvm() {  # sets accel, reason
     if [ "$rc" = 67 ] && grep -q VMTEST-PROBE-OK "$out"; then
         accel=kvm
         reason="probe boot with -accel kvm -cpu host reached guest code in ${secs}s"
+        if [ -s "$GUEST_DIR/vmlinuz" ]; then
+            # a real kernel too: some hosts run a boot sector under KVM but hang in Linux
+            rc=0; : > "$out"; t0=$(date +%s.%N)
+            probe_kernel kvm "$out" || rc=$?
+            secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b-a}')
+            if [ "$rc" = 0 ]; then
+                reason="$reason; the test guest kernel booted with kvm in ${secs}s"
+            else
+                accel=tcg
+                if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+                    reason="a boot sector runs with -accel kvm but the test guest kernel hung (killed after ${PROBE_TIMEOUT}s)"
+                else
+                    local kerr; kerr=$(grep -v '^$' "$out.err" 2>/dev/null | head -n 1 | tr -d '"\\$`' | cut -c1-200)
+                    reason="a boot sector runs with -accel kvm but the test guest kernel failed (exit $rc)${kerr:+: $kerr}"
+                fi
+            fi
+        fi
     elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
         reason="probe boot with -accel kvm hung (killed after ${PROBE_TIMEOUT}s)"
     else

@@ -12,6 +12,7 @@
 # Cached: when OUTDIR holds a build with the same key (package versions + hash of this
 # script and rootfs/), it prints "test-guest: up to date (OUTDIR)" and exits 0.
 set -euo pipefail
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)

@@ -93,9 +93,12 @@ public record WorkerConfig(
         try {
             WorkerConfig config = YAML.readValue(Files.readString(file), WorkerConfig.class);
             return config != null ? config : defaults(null);
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            throw new IOException(file + ": unknown key '" + e.getPropertyName() + "' (known: "
+                    + e.getKnownPropertyIds() + ")", e);
         } catch (JsonProcessingException e) {
             throw new IOException(file + ": " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"), e);
+                    + (e.getLocation() == null ? "" : " (near line " + e.getLocation().getLineNr() + ")"), e);
         }
     }
 

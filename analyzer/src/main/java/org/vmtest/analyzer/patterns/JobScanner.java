@@ -87,7 +87,9 @@ public final class JobScanner {
                 CompiledPattern cp = patterns.get(i);
                 if (cp.report == null || !cp.appliesTo(phase, source)) continue;
                 partOfReport = true;
-                if (state.aftermath == 0) open(state, cp, seq, phase, source, time, clean, view);
+                // the closing line of a report whose start we did not see (or absorbed) opens nothing
+                boolean closingLine = cp.reportEnd != null && cp.reportEnd.matcher(view).find();
+                if (state.aftermath == 0 && !closingLine) open(state, cp, seq, phase, source, time, clean, view);
                 break;
             }
         } else {
@@ -107,7 +109,7 @@ public final class JobScanner {
         for (int i : matched) {
             CompiledPattern cp = patterns.get(i);
             if (cp.report != null || !cp.appliesTo(phase, source)) continue;
-            if (partOfReport && cp.isProblem()) continue;
+            if ((partOfReport || state.aftermath > 0) && cp.isProblem()) continue;
             hits = add(hits, single(state, cp, seq, phase, source, time, clean, view));
         }
         return hits;

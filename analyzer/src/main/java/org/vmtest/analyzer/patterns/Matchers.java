@@ -8,6 +8,16 @@ final class Matchers {
     }
 
     static LineMatcher build(List<CompiledPattern> patterns, PatternLibrary.Engine engine) {
-        return new NaiveMatcher(patterns.stream().map(p -> p.regex).toList());
+        return switch (engine) {
+            case NAIVE -> new NaiveMatcher(patterns.stream().map(p -> p.regex).toList());
+            case LITERALS -> LiteralPrefilterMatcher.build(patterns);
+            case HYPERSCAN, AUTO -> {
+                LineMatcher hs = HyperscanPrefilterMatcher.tryBuild(patterns);
+                if (hs == null && engine == PatternLibrary.Engine.HYPERSCAN) {
+                    throw new IllegalStateException("Hyperscan is not available on this machine");
+                }
+                yield hs != null ? hs : LiteralPrefilterMatcher.build(patterns);
+            }
+        };
     }
 }

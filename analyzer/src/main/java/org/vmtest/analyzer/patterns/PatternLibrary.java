@@ -25,7 +25,7 @@ import org.vmtest.protocol.jobs.PatternSpec;
 public final class PatternLibrary {
     /** The built-in pattern files, in load order. */
     static final List<String> BUILT_IN_FILES = List.of(
-            "kernel.yaml", "kernel-sanitizers.yaml", "boot.yaml", "filesystems.yaml", "systemd.yaml", "nix.yaml",
+            "kernel-sanitizers.yaml", "kernel.yaml", "boot.yaml", "filesystems.yaml", "systemd.yaml", "nix.yaml",
             "tests.yaml", "progress.yaml", "metrics.yaml");
     private static volatile PatternLibrary builtIn;
     private static final Map<List<PatternSpec>, PatternLibrary> PLUS_CACHE = Collections.synchronizedMap(

@@ -246,6 +246,9 @@ public final class EmbeddedKafka implements AutoCloseable {
         // The 128 MiB default is allocated on the heap of whoever embeds the broker.
         p.put("log.cleaner.dedupe.buffer.size", Long.toString(2L * 1024 * 1024));
         p.put("group.initial.rebalance.delay.ms", "0");
+        // After a crash the controller refuses the restarted broker until the dead incarnation's session expires.
+        p.put("broker.session.timeout.ms", "2000");
+        p.put("broker.heartbeat.interval.ms", "500");
         // Let tests choose short share-group locks, heartbeats and sessions (group configs are bounded by these).
         p.put("group.share.min.record.lock.duration.ms", "1000");
         p.put("group.share.min.heartbeat.interval.ms", "500");

@@ -133,6 +133,9 @@ public final class EmbeddedKafkaProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
+                // A test broker lives for seconds to minutes: a quick start matters more than peak throughput.
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"),
                 EmbeddedKafkaMain.class.getName(),
                 "--host", host,

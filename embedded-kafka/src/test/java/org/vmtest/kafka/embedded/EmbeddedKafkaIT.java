@@ -20,6 +20,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.LineSource;
 import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.codec.Decoded;
@@ -29,22 +31,18 @@ import org.vmtest.protocol.stream.Line;
 import org.vmtest.protocol.stream.StreamEvent;
 
 class EmbeddedKafkaIT {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaIT.class);
     private static EmbeddedKafka kafka;
 
     @BeforeAll
     static void startBroker() {
         kafka = EmbeddedKafka.builder().start();
+        LOG.info("embedded Kafka start time: {} ms", kafka.startTime().toMillis());
     }
 
     @AfterAll
     static void stopBroker() {
         kafka.close();
-    }
-
-    @Test
-    void startsWithinAFewSeconds() {
-        assertThat(kafka.startTime()).isLessThan(Duration.ofSeconds(20));
-        System.out.println("embedded Kafka start time: " + kafka.startTime().toMillis() + " ms");
     }
 
     @Test

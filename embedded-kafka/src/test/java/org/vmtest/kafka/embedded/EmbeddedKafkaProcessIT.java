@@ -16,9 +16,12 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.kafka.KafkaSettings;
 
 class EmbeddedKafkaProcessIT {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaProcessIT.class);
 
     @Test
     void anAcknowledgedRecordSurvivesSigkillAndRestartOnTheSameAddress() throws Exception {
@@ -39,8 +42,7 @@ class EmbeddedKafkaProcessIT {
             assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
             long restarting = System.nanoTime();
             broker.restart();
-            System.out.println("Kafka process restart after SIGKILL: "
-                    + Duration.ofNanos(System.nanoTime() - restarting).toMillis() + " ms");
+            LOG.info("Kafka process restart after SIGKILL: {} ms", Duration.ofNanos(System.nanoTime() - restarting).toMillis());
 
             assertThat(broker.bootstrapServers()).isEqualTo(address);
             assertThat(broker.pid()).isNotEqualTo(pid);

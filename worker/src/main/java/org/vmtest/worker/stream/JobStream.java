@@ -51,7 +51,22 @@ public final class JobStream {
 
     /** A new assembler that publishes what it cuts from {@code source}'s bytes. */
     public LineAssembler assembler(LineSource source) {
-        return new LineAssembler((bytes, len, continued) -> line(source, TextSanitizer.sanitize(bytes, 0, len), continued));
+        return assembler(source, null);
+    }
+
+    /** Sees each published line's text too, e.g. to check a test's output. */
+    @FunctionalInterface
+    public interface Tap {
+        void line(String text, boolean continued);
+    }
+
+    /** A new assembler that publishes what it cuts from {@code source}'s bytes and shows it to {@code tap}. */
+    public LineAssembler assembler(LineSource source, Tap tap) {
+        return new LineAssembler((bytes, len, continued) -> {
+            String text = TextSanitizer.sanitize(bytes, 0, len);
+            line(source, text, continued);
+            if (tap != null) tap.line(text, continued);
+        });
     }
 
     /** A line of the worker's own, for the record of what it did to the VM. */

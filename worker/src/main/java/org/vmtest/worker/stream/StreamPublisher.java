@@ -48,6 +48,16 @@ public final class StreamPublisher implements AutoCloseable {
         });
     }
 
+    /** For the worker's other records (heartbeats, dead letters): same producer, another topic. */
+    public void publish(String otherTopic, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(otherTopic, key, value), (meta, error) -> {
+            if (error != null) {
+                failures.incrementAndGet();
+                LOG.error("cannot publish to {} (key {}): {}", otherTopic, key, error.toString());
+            }
+        });
+    }
+
     /** Records the producer could not deliver; a healthy worker keeps this at zero. */
     public long failures() {
         return failures.get();

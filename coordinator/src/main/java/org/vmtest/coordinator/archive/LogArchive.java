@@ -1,0 +1,223 @@
+package org.vmtest.coordinator.archive;
+
+import io.dropwizard.lifecycle.Managed;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vmtest.protocol.LineSource;
+import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.codec.Decoded;
+import org.vmtest.protocol.codec.JsonSerde;
+import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.stream.JobStarted;
+import org.vmtest.protocol.stream.Line;
+import org.vmtest.protocol.stream.StreamEvent;
+import org.vmtest.protocol.verdicts.Finding;
+import org.vmtest.protocol.verdicts.Thought;
+import org.vmtest.protocol.verdicts.VerdictEvent;
+
+/**
+ * Writes every job's logs under the archive directory as its records arrive: {@code console.log},
+ * {@code install.log}, {@code test.log}, {@code stream.jsonl} and {@code thoughts.log}. Offsets are committed
+ * (consumer group {@code groupId}) only after the files are flushed, so a restart neither loses nor, beyond the
+ * last uncommitted batch, repeats lines. Coordinators sharing one archive directory share the group id and split
+ * the work; coordinators with their own directories need their own group ids.
+ */
+public final class LogArchive implements Managed, Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(LogArchive.class);
+    private static final JsonSerde<StreamEvent> STREAM = JsonSerde.of(StreamEvent.class);
+    private static final JsonSerde<VerdictEvent> VERDICTS = JsonSerde.of(VerdictEvent.class);
+    private static final int MAX_OPEN_FILES = 64;
+
+    private final KafkaSettings settings;
+    private final String groupId;
+    private final ArchiveLayout layout;
+    private final Function<String, Optional<String>> runOfJob;
+    private final Map<String, String> jobRuns = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+            return size() > 10_000;
+        }
+    };
+    private final Map<Path, OutputStream> open = new LinkedHashMap<>(16, 0.75f, true);
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean running;
+    private Thread thread;
+
+    /** @param runOfJob where to look up a job's run when its {@code JobStarted} was read before a restart */
+    public LogArchive(KafkaSettings settings, String groupId, ArchiveLayout layout,
+                      Function<String, Optional<String>> runOfJob) {
+        this.settings = settings;
+        this.groupId = groupId;
+        this.layout = layout;
+        this.runOfJob = runOfJob;
+    }
+
+    @Override
+    public void start() throws IOException {
+        Files.createDirectories(layout.root());
+        consumer = new KafkaConsumer<>(settings.consumer("coordinator-archive", groupId));
+        running = true;
+        thread = new Thread(this, "coordinator-archive");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void stop() throws InterruptedException {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) c.wakeup();
+        if (thread != null) thread.join(10_000);
+    }
+
+    @Override
+    public void run() {
+        try (KafkaConsumer<String, byte[]> c = consumer) {
+            c.subscribe(List.of(settings.topics().stream(), settings.topics().verdicts()));
+            while (running) {
+                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) continue;
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    try {
+                        archive(record);
+                    } catch (UncheckedIOException e) {
+                        LOG.error("cannot archive {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                                e.getMessage());
+                    }
+                }
+                flushAll();
+                c.commitSync();
+            }
+        } catch (WakeupException e) {
+            if (running) throw e;
+        } catch (RuntimeException e) {
+            LOG.error("log archive stopped", e);
+        } finally {
+            closeAll();
+        }
+    }
+
+    private void archive(ConsumerRecord<String, byte[]> record) {
+        if (record.topic().equals(settings.topics().stream())) {
+            if (STREAM.decode(record.value()) instanceof Decoded.Ok<StreamEvent> ok) {
+                streamEvent(ok.value(), record.value());
+            }
+        } else if (VERDICTS.decode(record.value()) instanceof Decoded.Ok<VerdictEvent> ok) {
+            verdictEvent(ok.value());
+        }
+    }
+
+    private void streamEvent(StreamEvent event, byte[] raw) {
+        if (event instanceof JobStarted s) jobRuns.put(s.jobId(), s.runId());
+        String runId = jobRuns.get(event.jobId());
+        if (runId == null) {
+            runId = runOfJob.apply(event.jobId()).orElse(null);
+            if (runId == null) {
+                LOG.warn("no run known for job {}; its record is not archived", event.jobId());
+                return;
+            }
+            jobRuns.put(event.jobId(), runId);
+        }
+        String run = runId;
+        layout.log(run, event.jobId(), LogName.STREAM).ifPresent(p -> {
+            write(p, raw);
+            write(p, new byte[] {'\n'});
+        });
+        if (event instanceof Line line) {
+            logOf(line).flatMap(name -> layout.log(run, line.jobId(), name))
+                    .ifPresent(p -> write(p, (line.continued() ? line.text() : line.text() + "\n").getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    private static Optional<LogName> logOf(Line line) {
+        if (line.source() == LineSource.CONSOLE) return Optional.of(LogName.CONSOLE);
+        if (line.source() == LineSource.SSH_STDOUT || line.source() == LineSource.SSH_STDERR) {
+            if (line.phase() == Phase.INSTALLATION) return Optional.of(LogName.INSTALL);
+            if (line.phase() == Phase.TESTING) return Optional.of(LogName.TEST);
+        }
+        return Optional.empty();
+    }
+
+    private void verdictEvent(VerdictEvent event) {
+        String text;
+        String jobId;
+        if (event instanceof Finding f) {
+            jobId = f.jobId();
+            text = f.time() + " FINDING " + f.category() + "/" + f.action() + " " + f.patternId() + " [" + f.phase()
+                    + " line " + f.lineSeq() + "] " + f.title() + (f.line().isEmpty() ? "" : " :: " + f.line()) + "\n";
+        } else if (event instanceof Thought t) {
+            jobId = t.jobId();
+            text = t.time() + " THOUGHT saw: " + t.observed() + " | decided: " + t.decision()
+                    + (t.reason().isEmpty() ? "" : " | because: " + t.reason()) + "\n";
+        } else {
+            return;
+        }
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        if (jobId == null) {
+            layout.runDir(event.runId()).map(d -> d.resolve(LogName.THOUGHTS.fileName())).ifPresent(p -> write(p, bytes));
+        } else {
+            layout.log(event.runId(), jobId, LogName.THOUGHTS).ifPresent(p -> write(p, bytes));
+        }
+    }
+
+    private void write(Path file, byte[] bytes) {
+        try {
+            OutputStream out = open.get(file);
+            if (out == null) {
+                Files.createDirectories(file.getParent());
+                out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+                open.put(file, out);
+                if (open.size() > MAX_OPEN_FILES) closeEldest();
+            }
+            out.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void closeEldest() throws IOException {
+        var it = open.entrySet().iterator();
+        var eldest = it.next();
+        it.remove();
+        eldest.getValue().close();
+    }
+
+    private void flushAll() {
+        open.values().forEach(out -> {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private void closeAll() {
+        open.values().forEach(out -> {
+            try {
+                out.close();
+            } catch (IOException e) {
+                LOG.warn("closing an archive file: {}", e.getMessage());
+            }
+        });
+        open.clear();
+    }
+}

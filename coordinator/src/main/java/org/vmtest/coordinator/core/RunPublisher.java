@@ -1,0 +1,106 @@
+package org.vmtest.coordinator.core;
+
+import io.dropwizard.lifecycle.Managed;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vmtest.protocol.kafka.KafkaSettings;
+
+/**
+ * Writes a batch of records in one Kafka transaction: all of them become visible to read_committed consumers,
+ * or none. A failed transaction is aborted and reported as {@link KafkaUnavailableException}; a producer that can
+ * no longer be used is replaced on the next call.
+ */
+public final class RunPublisher implements Managed {
+    private static final Logger LOG = LoggerFactory.getLogger(RunPublisher.class);
+    private final KafkaSettings settings;
+    private final String transactionalId;
+    private final Duration timeout;
+    private KafkaProducer<String, byte[]> producer;
+
+    public RunPublisher(KafkaSettings settings, Duration timeout) {
+        this.settings = settings;
+        // Each coordinator process publishes only inside a request, so it needs no fencing of an earlier
+        // incarnation: a fresh id per process keeps two coordinators from fencing each other.
+        this.transactionalId = settings.topics().prefix() + "-coordinator-api-" + UUID.randomUUID();
+        this.timeout = timeout;
+    }
+
+    public synchronized void publish(List<ProducerRecord<String, byte[]>> records) {
+        KafkaProducer<String, byte[]> p;
+        try {
+            p = producer();
+        } catch (KafkaException e) {
+            closeProducer();
+            throw new KafkaUnavailableException("Kafka is unavailable: " + e.getMessage(), e);
+        }
+        try {
+            p.beginTransaction();
+            for (ProducerRecord<String, byte[]> record : records) p.send(record);
+            p.commitTransaction();
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException e) {
+            closeProducer();
+            throw new KafkaUnavailableException("Kafka refused the transaction: " + e.getMessage(), e);
+        } catch (KafkaException e) {
+            try {
+                p.abortTransaction();
+            } catch (KafkaException abort) {
+                e.addSuppressed(abort);
+                closeProducer();
+            }
+            throw new KafkaUnavailableException("Kafka did not take the records, none were published: " + e.getMessage(), e);
+        }
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        if (producer == null) {
+            Properties props = settings.transactionalProducer("coordinator-api", transactionalId);
+            String ms = Long.toString(timeout.toMillis());
+            props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
+            props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ms);
+            props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
+            props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
+            KafkaProducer<String, byte[]> p = new KafkaProducer<>(props);
+            try {
+                p.initTransactions();
+            } catch (KafkaException e) {
+                p.close(Duration.ZERO);
+                throw e;
+            }
+            producer = p;
+        }
+        return producer;
+    }
+
+    private void closeProducer() {
+        if (producer != null) {
+            try {
+                producer.close(Duration.ofSeconds(1));
+            } catch (KafkaException e) {
+                LOG.debug("closing a failed producer: {}", e.toString());
+            }
+            producer = null;
+        }
+    }
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (producer != null) producer.close(Duration.ofSeconds(5));
+        producer = null;
+    }
+
+}

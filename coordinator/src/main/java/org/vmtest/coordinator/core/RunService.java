@@ -1,0 +1,145 @@
+package org.vmtest.coordinator.core;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+import org.vmtest.coordinator.api.Job;
+import org.vmtest.coordinator.api.Run;
+import org.vmtest.coordinator.api.RunList;
+import org.vmtest.coordinator.api.RunStatus;
+import org.vmtest.coordinator.api.SubmitRun;
+import org.vmtest.coordinator.state.RunView;
+import org.vmtest.protocol.codec.JsonSerde;
+import org.vmtest.protocol.control.CancelJob;
+import org.vmtest.protocol.control.ControlCommand;
+import org.vmtest.protocol.jobs.JobMessage;
+import org.vmtest.protocol.jobs.JobRequested;
+import org.vmtest.protocol.jobs.Profile;
+import org.vmtest.protocol.kafka.Topics;
+import org.vmtest.protocol.runs.RunCancelled;
+import org.vmtest.protocol.runs.RunCommand;
+import org.vmtest.protocol.runs.RunSubmitted;
+
+/** Submitting, finding and cancelling runs: the rules behind {@code /api/v1/runs}. */
+public final class RunService {
+    private static final Logger LOG = LoggerFactory.getLogger(RunService.class);
+    private static final JsonSerde<JobMessage> JOBS = JsonSerde.of(JobMessage.class);
+    private static final JsonSerde<RunCommand> COMMANDS = JsonSerde.of(RunCommand.class);
+    private static final JsonSerde<ControlCommand> CONTROL = JsonSerde.of(ControlCommand.class);
+    public static final int MAX_LIMIT = 500;
+
+    private final ProfileCatalogue profiles;
+    private final RunPublisher publisher;
+    private final RunView view;
+    private final Topics topics;
+    private final Clock clock;
+    private final RunMetrics metrics;
+
+    public RunService(ProfileCatalogue profiles, RunPublisher publisher, RunView view, Topics topics, Clock clock,
+                      RunMetrics metrics) {
+        this.profiles = profiles;
+        this.publisher = publisher;
+        this.view = view;
+        this.topics = topics;
+        this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Publishes one {@code JobRequested} per profile and the {@code RunSubmitted} in one transaction and returns
+     * the run as QUEUED. Every profile is checked before anything is written.
+     */
+    public Run submit(SubmitRun request) {
+        List<Profile> chosen = new ArrayList<>();
+        for (int i = 0; i < request.profiles().size(); i++) {
+            String name = request.profiles().get(i);
+            String field = "profiles[" + i + "]";
+            Profile profile = profiles.get(name).orElseThrow(() -> ApiException.badRequest(
+                    "unknown profile '" + name + "' (GET /api/v1/profiles lists them)", field));
+            chosen.add(applyOverrides(profile, request.overrides()));
+        }
+        Instant now = clock.instant();
+        String runId = newRunId();
+        Map<String, String> labels = request.labels();
+        List<RunSubmitted.JobRef> refs = new ArrayList<>();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+            Profile profile = chosen.get(i);
+            String jobId = runId + "-" + (i + 1) + "-" + profile.name();
+            refs.add(new RunSubmitted.JobRef(jobId, profile.name()));
+            JobMessage job = new JobRequested(jobId, runId, profile, labels, now);
+            records.add(new ProducerRecord<>(topics.jobs(), jobId, JOBS.encode(job)));
+        }
+        RunCommand submitted = new RunSubmitted(runId, now, refs, labels);
+        records.add(new ProducerRecord<>(topics.runCommands(), runId, COMMANDS.encode(submitted)));
+        publisher.publish(records);
+        metrics.submitted(refs.size());
+        List<Job> jobs = refs.stream().map(r -> Job.queued(r.jobId(), r.profile())).toList();
+        Run run = new Run(runId, RunStatus.QUEUED, null, labels, now, now, null, jobs);
+        view.pending(run);
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", runId)) {
+            LOG.info("run submitted: {} job(s), profiles {}", jobs.size(), request.profiles());
+        }
+        return run;
+    }
+
+    private static Profile applyOverrides(Profile p, SubmitRun.Overrides overrides) {
+        if (overrides == null || overrides.attemptLimit() == null) return p;
+        return new Profile(p.name(), p.description(), p.vm(), p.ssh(), p.install(), p.reboot(), p.tests(),
+                p.phaseTimeouts(), p.stallLimits(), overrides.attemptLimit(), p.patterns());
+    }
+
+    public Run get(String runId) {
+        return view.get(runId).orElseThrow(() -> ApiException.notFound("no run '" + runId + "'"));
+    }
+
+    /** Runs newest first, filtered by state and by labels ({@code key:value}, all must match). */
+    public RunList list(RunStatus state, Map<String, String> labels, int limit, int offset) {
+        Predicate<Run> filter = r -> (state == null || r.state() == state)
+                && labels.entrySet().stream().allMatch(e -> e.getValue().equals(r.labels().get(e.getKey())));
+        List<Run> all = view.list(filter);
+        List<Run> page = all.stream().skip(offset).limit(limit).toList();
+        return new RunList(page, all.size(), offset, limit);
+    }
+
+    /**
+     * Sends {@code CancelJob} for every job without a verdict and records the cancellation, in one transaction.
+     * Jobs no worker took yet end ABORTED at once; running ones when their worker reports.
+     */
+    public Run cancel(String runId, String reason) {
+        Run run = get(runId);
+        if (run.verdict() != null) {
+            throw new ApiException(409, "run '" + runId + "' is already finished (" + run.verdict() + ")", null);
+        }
+        Instant now = clock.instant();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (Job job : run.jobs()) {
+            if (job.finished()) continue;
+            ControlCommand cancel = new CancelJob(job.id(), runId, now, reason);
+            records.add(new ProducerRecord<>(topics.control(), job.id(), CONTROL.encode(cancel)));
+        }
+        RunCommand cancelled = new RunCancelled(runId, now, reason);
+        records.add(new ProducerRecord<>(topics.runCommands(), runId, COMMANDS.encode(cancelled)));
+        publisher.publish(records);
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", runId)) {
+            LOG.info("run cancelled: {} job(s) told to stop", records.size() - 1);
+        }
+        return new Run(run.id(), RunStatus.CANCELLED, run.verdict(), run.labels(), run.createdAt(), now,
+                run.finishedAt(), run.jobs());
+    }
+
+    static String newRunId() {
+        byte[] random = new byte[6];
+        ThreadLocalRandom.current().nextBytes(random);
+        return "r-" + HexFormat.of().formatHex(random);
+    }
+}

@@ -1,0 +1,143 @@
+package org.vmtest.coordinator.resources;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.sse.OutboundSseEvent;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.vmtest.coordinator.api.Run;
+import org.vmtest.coordinator.api.RunList;
+import org.vmtest.coordinator.api.RunStatus;
+import org.vmtest.coordinator.api.SubmitRun;
+import org.vmtest.coordinator.auth.Scope;
+import org.vmtest.coordinator.core.ApiException;
+import org.vmtest.coordinator.core.RunService;
+import org.vmtest.coordinator.state.EventHub;
+
+/** {@code /api/v1/runs}: submit, list, read, cancel and follow runs. */
+@Path("v1/runs")
+@Produces(MediaType.APPLICATION_JSON)
+public final class RunsResource {
+    public static final String KEEP_ALIVE = "keep-alive";
+    private final RunService runs;
+    private final EventHub events;
+    private final ObjectMapper mapper;
+
+    public RunsResource(RunService runs, EventHub events, ObjectMapper mapper) {
+        this.runs = runs;
+        this.events = events;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Scope.SUBMIT)
+    public Response submit(@NotNull(message = "a JSON body is required") @Valid SubmitRun request) {
+        Run run = runs.submit(request);
+        return Response.created(URI.create("/api/v1/runs/" + run.id())).entity(run).build();
+    }
+
+    @GET
+    @RolesAllowed(Scope.READ)
+    public RunList list(@QueryParam("state") String state, @QueryParam("label") List<String> labels,
+                        @QueryParam("limit") String limit, @QueryParam("offset") String offset) {
+        return runs.list(parseState(state), parseLabels(labels), parseInt(limit, "limit", 50, 1, RunService.MAX_LIMIT),
+                parseInt(offset, "offset", 0, 0, Integer.MAX_VALUE));
+    }
+
+    @GET
+    @Path("{id}")
+    @RolesAllowed(Scope.READ)
+    public Run get(@PathParam("id") String id) {
+        return runs.get(id);
+    }
+
+    @DELETE
+    @Path("{id}")
+    @RolesAllowed(Scope.SUBMIT)
+    public Response cancel(@PathParam("id") String id, @QueryParam("reason") String reason) {
+        return Response.accepted(runs.cancel(id, reason)).build();
+    }
+
+    /**
+     * Server-Sent Events of one run: {@code run} (its new state), {@code job-started}, {@code phase}, {@code test},
+     * {@code job-finished}, {@code line}, {@code finding}, {@code thought}, {@code job-verdict}, {@code run-verdict}.
+     * Each event's id is its Kafka position; reconnect with {@code Last-Event-ID} to get what was missed.
+     */
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RolesAllowed(Scope.READ)
+    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
+                       @Context SseEventSink sink, @Context Sse sse) {
+        runs.get(id);
+        events.subscribe(id, lastEventId, event -> {
+            if (sink.isClosed()) return false;
+            sink.send(toSse(sse, event));
+            return true;
+        });
+    }
+
+    private OutboundSseEvent toSse(Sse sse, EventHub.Event event) {
+        if (KEEP_ALIVE.equals(event.name())) return sse.newEventBuilder().comment(KEEP_ALIVE).build();
+        try {
+            return sse.newEventBuilder().id(event.id()).name(event.name())
+                    .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                    .data(String.class, mapper.writeValueAsString(event.data())).build();
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static RunStatus parseState(String state) {
+        if (state == null || state.isEmpty()) return null;
+        try {
+            return RunStatus.valueOf(state.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("state must be one of " + List.of(RunStatus.values()) + ", got '" + state + "'", "state");
+        }
+    }
+
+    private static Map<String, String> parseLabels(List<String> labels) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String label : labels) {
+            int colon = label.indexOf(':');
+            if (colon <= 0) throw ApiException.badRequest("label must be key:value, got '" + label + "'", "label");
+            out.put(label.substring(0, colon), label.substring(colon + 1));
+        }
+        return out;
+    }
+
+    private static int parseInt(String value, String field, int fallback, int min, int max) {
+        if (value == null || value.isEmpty()) return fallback;
+        try {
+            int n = Integer.parseInt(value);
+            if (n < min || n > max) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(field + " must be a whole number from " + min + " to " + max + ", got '" + value + "'", field);
+        }
+    }
+
+}

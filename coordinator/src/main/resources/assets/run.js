@@ -1,0 +1,112 @@
+// The run page: one card per job (phase timeline, verdict, tests, failure analysis), its console streaming live
+// with findings highlighted, and the analyzer's thoughts beside it. Everything arrives over one EventSource.
+(() => {
+  const runId = new URLSearchParams(location.search).get('id');
+  const jobs = new Map();          // jobId -> {card, consoleEl, thoughtsEl, hits:Set<seq>}
+  const MAX_LINES = 2000;
+  document.getElementById('run-id').textContent = runId;
+
+  function jobView(job) {
+    let v = jobs.get(job.id);
+    if (v) return v;
+    const card = vmtest.el('section', 'job'); card.id = 'job-' + job.id;
+    const head = vmtest.el('div', 'job-head');
+    const panes = vmtest.el('div', 'panes');
+    const consoleEl = vmtest.el('pre', 'pane console'); consoleEl.dataset.job = job.id;
+    const thoughtsEl = vmtest.el('pre', 'pane thoughts');
+    panes.append(consoleEl, thoughtsEl);
+    const tests = vmtest.el('div', 'tests');
+    const failure = vmtest.el('div', 'failure'); failure.hidden = true;
+    card.append(head, tests, panes, failure);
+    document.getElementById('jobs').append(card);
+    v = { card, head, tests, failure, consoleEl, thoughtsEl, hits: new Set(), lines: new Map() };
+    jobs.set(job.id, v);
+    return v;
+  }
+
+  function renderRun(run) {
+    document.getElementById('run-state').replaceChildren(vmtest.badge(run.state));
+    document.getElementById('run-verdict').replaceChildren(run.verdict ? vmtest.badge(run.verdict) : '');
+    document.getElementById('run-labels').textContent = Object.entries(run.labels).map(([k, x]) => k + '=' + x).join(' ');
+    for (const job of run.jobs) renderJob(job);
+  }
+
+  function renderJob(job) {
+    const v = jobView(job);
+    const name = vmtest.el('span', 'name', job.profile);
+    const id = vmtest.el('span', 'muted', job.id + (job.attempt ? ' · attempt ' + job.attempt : '') + (job.worker ? ' · ' + job.worker : ''));
+    const state = vmtest.badge(job.verdict || (job.startedAt ? 'running' : 'queued'));
+    v.head.replaceChildren(name, state, timeline(job), id);
+    if (job.reason) v.head.append(vmtest.el('span', 'muted', job.reason));
+    v.tests.replaceChildren(...job.tests.map(t => vmtest.el('span', null, (t.passed ? '✔ ' : '✘ ') + t.name + ' (' + t.durationMillis + ' ms)')));
+    if (job.failure) {
+      const f = job.failure;
+      v.failure.hidden = false;
+      v.failure.replaceChildren(vmtest.el('h3', null, 'Failure: ' + f.title + (f.phase ? ' — in ' + f.phase : '')),
+        vmtest.el('pre', null, [...(f.context || []), ...(f.block && f.block.length ? f.block : [f.firstLine])].join('\n')));
+    }
+  }
+
+  function timeline(job) {
+    const bar = vmtest.el('div', 'timeline');
+    const now = Date.now();
+    const spans = job.phases.map(p => ({ name: p.name, ms: Math.max(1, (p.end ? Date.parse(p.end) : now) - Date.parse(p.start)), open: !p.end }));
+    const total = spans.reduce((a, s) => a + s.ms, 0) || 1;
+    for (const s of spans) {
+      const d = vmtest.el('div', 'ph-' + s.name + (s.open ? ' open' : ''), s.name.toLowerCase() + ' ' + (s.ms / 1000).toFixed(1) + 's');
+      d.style.flex = Math.max(0.08, s.ms / total).toString();
+      d.title = s.name + ': ' + (s.ms / 1000).toFixed(1) + ' s';
+      bar.append(d);
+    }
+    return bar;
+  }
+
+  function addLine(line) {
+    const v = jobs.get(line.jobId) || jobView({ id: line.jobId, profile: line.jobId });
+    const span = vmtest.el('span', 'l src-' + line.source, (line.source === 'SSH_STDOUT' || line.source === 'SSH_STDERR' ? '│ ' : '') + line.text);
+    span.dataset.seq = line.seq;
+    if (v.hits.has(line.seq)) span.classList.add('hit');
+    v.lines.set(line.seq, span);
+    const stick = v.consoleEl.scrollTop + v.consoleEl.clientHeight >= v.consoleEl.scrollHeight - 20;
+    v.consoleEl.append(span);
+    while (v.consoleEl.childElementCount > MAX_LINES) {
+      const first = v.consoleEl.firstElementChild; v.lines.delete(Number(first.dataset.seq)); first.remove();
+    }
+    if (stick) v.consoleEl.scrollTop = v.consoleEl.scrollHeight;
+  }
+
+  function addThought(t, cls, text) {
+    const target = t.jobId && jobs.get(t.jobId) ? jobs.get(t.jobId).thoughtsEl : document.getElementById('run-thoughts');
+    const e = vmtest.el('span', 't ' + cls, text);
+    target.append(e);
+    target.scrollTop = target.scrollHeight;
+  }
+
+  function onFinding(f) {
+    const v = jobs.get(f.jobId);
+    if (v) {
+      v.hits.add(f.lineSeq);
+      const span = v.lines.get(f.lineSeq);
+      if (span) span.classList.add('hit');
+    }
+    addThought(f, 'f', '⚑ ' + f.category + ' ' + f.title + (f.line ? '\n   ' + f.line : ''));
+  }
+
+  function connect() {
+    const url = '/api/v1/runs/' + encodeURIComponent(runId) + '/events' + (vmtest.token() ? '?access_token=' + encodeURIComponent(vmtest.token()) : '');
+    const es = new EventSource(url);
+    const live = document.getElementById('live');
+    es.onopen = () => { live.textContent = '● live'; };
+    es.onerror = () => { live.textContent = '○ reconnecting'; };
+    const on = (name, fn) => es.addEventListener(name, e => fn(JSON.parse(e.data)));
+    on('run', renderRun);
+    on('line', addLine);
+    on('finding', onFinding);
+    on('thought', t => addThought(t, 'd', '→ ' + t.decision + ': ' + t.observed + (t.reason ? '\n   because ' + t.reason : '')));
+    on('job-verdict', v => addThought(v, 'd', '■ verdict ' + v.verdict + (v.reason ? ': ' + v.reason : '')));
+    on('run-verdict', v => { document.getElementById('run-verdict').replaceChildren(vmtest.badge(v.verdict)); });
+  }
+
+  vmtest.api('/runs/' + encodeURIComponent(runId)).then(run => { renderRun(run); connect(); })
+    .catch(e => { document.getElementById('jobs').textContent = String(e.message || e); });
+})();

@@ -1,0 +1,47 @@
+package org.vmtest.kafka.embedded;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class EmbeddedKafkaMainTest {
+
+    @Test
+    void acceptsPortsDataDirAndBrokerProperties() {
+        assertThatCode(() -> EmbeddedKafkaMain.parse(new String[] {
+                "--port", "19092", "--controller-port", "19093", "--data-dir", "/tmp/k", "--property", "a.b=c=d"}))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void aPortThatIsNotANumberIsNamedInTheError() {
+        assertThatThrownBy(() -> EmbeddedKafkaMain.parse(new String[] {"--port", "ninety"}))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("--port needs a port number, got 'ninety'");
+    }
+
+    @Test
+    void aPortOutOfRangeIsRefused() {
+        assertThatThrownBy(() -> EmbeddedKafkaMain.parse(new String[] {"--controller-port", "70000"}))
+                .hasMessage("controllerPort must be in 1..65535, got 70000");
+    }
+
+    @Test
+    void anOptionWithoutValueIsRefused() {
+        assertThatThrownBy(() -> EmbeddedKafkaMain.parse(new String[] {"--data-dir"}))
+                .hasMessage("option --data-dir needs a value");
+    }
+
+    @Test
+    void anUnknownOptionIsRefused() {
+        assertThatThrownBy(() -> EmbeddedKafkaMain.parse(new String[] {"--prot", "1"}))
+                .hasMessage("unknown option --prot");
+    }
+
+    @Test
+    void aPropertyWithoutKeyIsRefused() {
+        assertThatThrownBy(() -> EmbeddedKafkaMain.parse(new String[] {"--property", "=x"}))
+                .hasMessage("--property needs key=value, got '=x'");
+    }
+}

@@ -1,0 +1,80 @@
+package org.vmtest.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmtest.protocol.Accelerator;
+
+class WorkerConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFullConfigFileIsRead() throws IOException {
+        Path file = dir.resolve("worker.yaml");
+        Files.writeString(file, """
+                kafka:
+                  bootstrapServers: broker1:9092
+                  topicPrefix: ci
+                workerId: kvm01
+                slots: 4
+                accelerator: tcg
+                imageDir: /srv/images
+                workDir: /var/lib/vmtest/worker
+                heartbeatInterval: 2s
+                renewInterval: 10s
+                ssh:
+                  connectRetryInterval: 250ms
+                """);
+        WorkerConfig c = WorkerConfig.read(file);
+        assertThat(c.kafka().bootstrapServers()).isEqualTo("broker1:9092");
+        assertThat(c.kafka().topics().jobs()).isEqualTo("ci.jobs");
+        assertThat(c.workerId()).isEqualTo("kvm01");
+        assertThat(c.slots()).isEqualTo(4);
+        assertThat(c.accelerator()).isEqualTo(Accelerator.TCG);
+        assertThat(c.imageDir()).isEqualTo(Path.of("/srv/images"));
+        assertThat(c.ownWorkDir()).isEqualTo(Path.of("/var/lib/vmtest/worker/kvm01"));
+        assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.renewInterval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.ssh().connectRetryInterval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.ssh().connectAttemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void anEmptyConfigGivesTheDefaults() throws IOException {
+        Path file = dir.resolve("empty.yaml");
+        Files.writeString(file, "{}\n");
+        WorkerConfig c = WorkerConfig.read(file);
+        assertThat(c.slots()).isEqualTo(1);
+        assertThat(c.libvirtUri()).isEqualTo("qemu:///system");
+        assertThat(c.accelerator()).isEqualTo(Accelerator.AUTO);
+        assertThat(c.workerId()).matches("[A-Za-z0-9][A-Za-z0-9_.]*");
+        assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.renewInterval()).isNull();
+    }
+
+    @Test
+    void anUnknownKeyIsReportedByName() throws IOException {
+        Path file = dir.resolve("typo.yaml");
+        Files.writeString(file, "slots: 2\nslot: 3\n");
+        assertThatThrownBy(() -> WorkerConfig.read(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("unknown key 'slot'").hasMessageContaining("slots");
+    }
+
+    @Test
+    void aWorkerIdThatCannotBePartOfADomainNameIsRefused() {
+        assertThatThrownBy(() -> WorkerConfig.defaults(null).withWorkerId("w-1/x"))
+                .hasMessageContaining("workerId");
+    }
+
+    @Test
+    void zeroOrNegativeSlotsAreRefused() {
+        assertThatThrownBy(() -> WorkerConfig.defaults(null).withSlots(-1)).hasMessageContaining("slots");
+    }
+}
