@@ -5,6 +5,7 @@
 #
 #   deploy/host-setup.sh            # set up / check
 #   VMTEST_REPROBE=1 deploy/host-setup.sh   # probe KVM again even if nothing changed
+#   deploy/host-setup.sh --for-tests        # also what the test suite needs (headless Chromium)
 #
 # Writes $VMTEST_STATE_DIR/host-facts.env (default /var/lib/vmtest/host-facts.env):
 #   VMTEST_ACCEL=kvm|tcg  VMTEST_KVM_REASON="..."  VMTEST_LIBVIRT_VERSION=  VMTEST_QEMU_VERSION=
@@ -14,6 +15,13 @@ set -euo pipefail
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static dropbear-bin kmod cpio)
+for arg in "$@"; do
+    case "$arg" in
+        # The coordinator's web view is tested in a real headless browser.
+        --for-tests) PACKAGES+=(chromium chromium-driver) ;;
+        *) echo "host-setup: unknown option $arg (known: --for-tests)" >&2; exit 64 ;;
+    esac
+done
 STATE_DIR=${VMTEST_STATE_DIR:-/var/lib/vmtest}
 FACTS="$STATE_DIR/host-facts.env"
 QEMU_CONF=${VMTEST_QEMU_CONF:-/etc/libvirt/qemu.conf}
