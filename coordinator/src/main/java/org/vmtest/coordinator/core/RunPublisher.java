@@ -67,9 +67,11 @@ public final class RunPublisher implements Managed {
             Properties props = settings.transactionalProducer("coordinator-api", transactionalId);
             String ms = Long.toString(timeout.toMillis());
             props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
-            props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ms);
             props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
-            props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
+            // A submission is a handful of records sent at once: nothing to wait for, and the delivery
+            // timeout must cover linger plus a request.
+            props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+            props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis() + 1000));
             KafkaProducer<String, byte[]> p = new KafkaProducer<>(props);
             try {
                 p.initTransactions();
