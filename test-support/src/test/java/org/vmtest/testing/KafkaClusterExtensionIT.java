@@ -2,6 +2,7 @@ package org.vmtest.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Topics;
 
 class KafkaClusterExtensionIT {
     @RegisterExtension
@@ -19,10 +21,14 @@ class KafkaClusterExtensionIT {
 
     @Test
     void createsTheTopicCatalogueUnderThisClassesPrefix() throws Exception {
-        kafka.createTopics();
+        List<String> created = kafka.createTopics();
+
+        assertThat(created).containsExactlyInAnyOrderElementsOf(
+                kafka.topics().specs(1, (short) 1).stream().map(Topics.TopicSpec::name).toList());
         try (Admin admin = kafka.admin()) {
-            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
-                    .contains(kafka.topics().jobs(), kafka.topics().stream(), kafka.topics().dlq());
+            // Created topics reach the broker's metadata shortly after the controller has acknowledged them.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                    assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).containsAll(created));
         }
         assertThat(kafka.topics().jobs()).startsWith(kafka.topicPrefix() + ".");
     }

@@ -79,7 +79,14 @@ class ScenariosIT {
     }
 
     private static JobFinished awaitFinished(JobRequested job, Duration within) {
-        await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() -> stream.finished(job.jobId()) != null);
+        try {
+            await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() -> stream.finished(job.jobId()) != null);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            List<Line> lines = lines(job.jobId());
+            lines.subList(Math.max(0, lines.size() - 40), lines.size())
+                    .forEach(l -> LOG.error("last lines of {}: {} {} {}", job.jobId(), l.phase(), l.source(), l.text()));
+            throw e;
+        }
         return stream.finished(job.jobId());
     }
 

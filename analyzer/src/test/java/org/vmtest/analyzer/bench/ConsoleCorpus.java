@@ -1,70 +1,102 @@
 package org.vmtest.analyzer.bench;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
+import java.util.SplittableRandom;
 
 /**
- * Console-like lines for the pipeline benchmark: kernel boot messages, systemd, nix copying and building, an
- * installer's progress, now and then a warning, in the proportions a NixOS install shows.
+ * Console-like lines for benchmarks and differential tests: healthy boot, systemd, nix and installer lines with
+ * varying numbers and addresses, and, rarely, lines of real failure reports taken from the test samples.
  */
-final class ConsoleCorpus {
-    private static final String[] KERNEL = {
-        "[%s] pci 0000:00:%02x.0: [8086:7010] type 00 class 0x010180",
-        "[%s] virtio_blk virtio%d: [vda] 41943040 512-byte logical blocks (21.5 GB/20.0 GiB)",
-        "[%s] EXT4-fs (vda%d): mounted filesystem with ordered data mode. Quota mode: none.",
-        "[%s] audit: type=1400 audit(1709280000.%03d:2): apparmor=\"STATUS\" operation=\"profile_load\"",
-        "[%s] random: crng init done",
-        "[%s] e1000 0000:00:03.0 eth0: (PCI:33MHz:32-bit) 52:54:00:12:34:%02x",
-        "[%s] usb usb%d: New USB device found, idVendor=1d6b, idProduct=0002, bcdDevice= 6.01",
+public final class ConsoleCorpus {
+    private static final String[] HEALTHY = {
+        "[%T] virtio_blk virtio1: [vda] %D 512-byte logical blocks (%D.%D GB/%D.%D GiB)",
+        "[%T] EXT4-fs (vda%D): mounted filesystem with ordered data mode. Quota mode: none.",
+        "[%T] pci 0000:00:%D.0: [8086:%H] type 00 class 0x%H",
+        "[%T] ACPI: PCI Interrupt Link [LNK%D] enabled at IRQ %D",
+        "[%T] clocksource: tsc: mask: 0xffffffffffffffff max_cycles: 0x%H, max_idle_ns: %D ns",
+        "[%T] audit: type=1400 audit(%D.%D:%D): apparmor=\"STATUS\" operation=\"profile_load\" name=\"/usr/bin/man\" pid=%D",
+        "[%T] systemd[1]: Started Journal Service.",
+        "[  OK  ] Started systemd-udevd.service - Rule-based Manager for Device Events and Files.",
+        "[  OK  ] Reached target sysinit.target - System Initialization.",
+        "         Starting systemd-tmpfiles-setup.service - Create Volatile Files and Directories...",
+        "[  OK  ] Finished systemd-tmpfiles-setup.service - Create Volatile Files and Directories.",
+        "[%T] IPv6: ADDRCONF(NETDEV_CHANGE): eth%D: link becomes ready",
+        "[%T] random: crng init done",
+        "[%T] NET: Registered PF_INET6 protocol family",
+        "[%T] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042/serio1/input/input%D",
+        "copying path '/nix/store/%N-glibc-2.39-%D' from 'https://cache.nixos.org'...",
+        "building '/nix/store/%N-unit-script-nginx-start.drv'...",
+        "vmtest-install: [ %D%%] copying base system",
+        "vmtest-flood %D",
+        "Setting up libssl3:amd64 (3.0.%D-1~deb12u1) ...",
+        "Unpacking libc6:amd64 (2.36-9+deb12u%D) over (2.36-9+deb12u%D) ...",
+        "nginx: [notice] worker process %D exited with code 0",
+        "sshd[%D]: Accepted publickey for root from 10.0.2.2 port %D ssh2: ED25519 SHA256:%N",
+        "kernel: usb 1-1: new high-speed USB device number %D using xhci_hcd",
+        "GET /api/v1/health HTTP/1.1 200 %D \"-\" \"curl/7.88.1\"",
+        "[%T] traps: error reporting is fine here: nothing to see at 0x%H",
+        "Compiling regex_automata v0.4.%D",
+        "test tests::parses_config_%D ... ok",
+        "make[%D]: Entering directory '/build/source/src'",
+        "gcc -O2 -Wall -c -o obj/%N.o src/%N.c",
     };
-    private static final String[] SYSTEMD = {
-        "[  OK  ] Started Journal Service.",
-        "[  OK  ] Reached target Local File Systems.",
-        "         Starting Load Kernel Module configfs...",
-        "[  OK  ] Finished Create Volatile Files and Directories.",
-        "[  OK  ] Started Network Time Synchronization.",
-    };
-    private static final String[] NIX = {
-        "copying path '/nix/store/%08x0a9v6l2qz5m1c3k8x4h7n2p9r6s1w0y-glibc-2.39-52' from 'https://cache.nixos.org'...",
-        "building '/nix/store/%08xb2mzqk1f6c9h3v8r5x0n4l7j2w9d1s-etc.drv'...",
-        "installing the boot loader...",
-        "setting up /etc... (%d files)",
-        "vmtest-install: %d%% copying base system",
-    };
-    private static final List<String> WARNINGS = List.of(
-        "[%s] ACPI Warning: SystemIO range 0x0000000000000B00-0x0000000000000B08 conflicts with OpRegion",
-        "[%s] systemd[1]: /etc/systemd/system/vmtest.service:7: Unknown key name 'Foo' in section 'Service', ignoring.");
 
-    private ConsoleCorpus() {
+    private final List<String> failures;
+
+    public ConsoleCorpus() {
+        failures = new ArrayList<>();
+        for (String sample : List.of("kernel/null-deref-oops-panic.log", "kernel/kasan-use-after-free.log",
+                "kernel/warning-ext4.log", "systemd/failed-unit-emergency.log", "nix/builder-failed.log",
+                "fs/ext4-io-errors.log", "kernel/hung-task.log")) {
+            failures.addAll(sampleLines(sample));
+        }
     }
 
-    /** The {@code i}-th line of a healthy job's console. */
-    static String line(long i) {
-        int kind = (int) (i % 20);
-        int n = (int) ((i * 2654435761L >>> 7) & 0x7fffffff);
-        String ts = String.format(Locale.ROOT, "%5d.%06d", i / 1000, (i * 997) % 1_000_000);
-        if (kind < 9) return String.format(Locale.ROOT, KERNEL[n % KERNEL.length], ts, n & 0x1f);
-        if (kind < 13) return SYSTEMD[n % SYSTEMD.length];
-        if (kind < 19) return String.format(Locale.ROOT, NIX[n % NIX.length], n, n % 101);
-        return String.format(Locale.ROOT, WARNINGS.get(n % WARNINGS.size()), ts);
+    /** {@code n} lines; about one in {@code 1/failureRate} is a line of a failure report. */
+    public String[] generate(long seed, int n, double failureRate) {
+        var random = new SplittableRandom(seed);
+        String[] lines = new String[n];
+        for (int i = 0; i < n; i++) {
+            lines[i] = random.nextDouble() < failureRate ? failures.get(random.nextInt(failures.size()))
+                    : fill(HEALTHY[random.nextInt(HEALTHY.length)], random);
+        }
+        return lines;
     }
 
-    /** A kernel panic as the console shows it, from the panic line to its end marker. */
-    static List<String> panic() {
-        return List.of(
-            "[   14.532218] Kernel panic - not syncing: sysrq triggered crash",
-            "[   14.532901] CPU: 0 PID: 211 Comm: vmtest-install Not tainted 6.1.0-18-amd64 #1  Debian 6.1.76-1",
-            "[   14.533517] Hardware name: QEMU Standard PC (i440FX + PIIX, 1996), BIOS 1.16.2-debian-1.16.2-1 04/01/2014",
-            "[   14.534120] Call Trace:",
-            "[   14.534342]  <TASK>",
-            "[   14.534500]  dump_stack_lvl+0x44/0x5c",
-            "[   14.534537]  panic+0x118/0x2ed",
-            "[   14.534574]  sysrq_handle_crash+0x16/0x20",
-            "[   14.534611]  __handle_sysrq.cold+0x43/0x11b",
-            "[   14.534648]  write_sysrq_trigger+0x24/0x40",
-            "[   14.534685]  entry_SYSCALL_64_after_hwframe+0x6e/0xd8",
-            "[   14.536211]  </TASK>",
-            "[   14.536502] Kernel Offset: 0x2a000000 from 0xffffffff81000000 (relocation range: 0xffffffff80000000-0xffffffffbfffffff)",
-            "[   14.537001] ---[ end Kernel panic - not syncing: sysrq triggered crash ]---");
+    public static List<String> sampleLines(String sample) {
+        try (InputStream in = ConsoleCorpus.class.getClassLoader().getResourceAsStream("samples/" + sample)) {
+            if (in == null) throw new IllegalArgumentException("no sample " + sample);
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String fill(String template, SplittableRandom random) {
+        var out = new StringBuilder(template.length() + 32);
+        for (int i = 0; i < template.length(); i++) {
+            char c = template.charAt(i);
+            if (c != '%' || i + 1 == template.length()) {
+                out.append(c);
+                continue;
+            }
+            char k = template.charAt(++i);
+            switch (k) {
+                case 'T' -> out.append(String.format("%5d.%06d", random.nextInt(3000), random.nextInt(1_000_000)));
+                case 'D' -> out.append(random.nextInt(100_000));
+                case 'H' -> out.append(Long.toHexString(random.nextLong()));
+                case 'N' -> {
+                    for (int j = 0; j < 32; j++) out.append("0123456789abcdfghijklmnpqrsvwxyz".charAt(random.nextInt(32)));
+                }
+                case '%' -> out.append('%');
+                default -> out.append('%').append(k);
+            }
+        }
+        return out.toString();
     }
 }

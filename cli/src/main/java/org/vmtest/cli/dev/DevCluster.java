@@ -42,7 +42,7 @@ public final class DevCluster implements AutoCloseable {
         try {
             Files.createDirectories(outDir);
             long t0 = System.nanoTime();
-            EmbeddedKafka kafka = EmbeddedKafka.builder().dataDir(outDir.resolve("kafka")).start();
+            EmbeddedKafka kafka = EmbeddedKafka.builder().start();
             parts.push(kafka);
             bootstrapServers = kafka.bootstrapServers();
             KafkaSettings settings = KafkaSettings.of(bootstrapServers).withPartitions(3);

@@ -1,0 +1,164 @@
+package org.vmtest.analyzer.patterns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.vmtest.protocol.Action;
+import org.vmtest.protocol.Category;
+import org.vmtest.protocol.jobs.PatternSpec;
+
+class PatternLoadingTest {
+    private static final String GOOD = """
+            patterns:
+              - id: demo.ok
+                regex: 'all good (?<n>\\d+)'
+                category: success
+                title: 'good ${n}'
+            """;
+
+    @Test
+    void builtInLibraryIsBroadAndCoversEveryCategory() {
+        PatternLibrary lib = PatternLibrary.builtIn();
+        assertThat(lib.size()).isGreaterThanOrEqualTo(150);
+        assertThat(lib.sizeByCategory()).allSatisfy((category, n) -> assertThat(n).as(category.name()).isPositive());
+        assertThat(lib.pattern("kernel.panic")).get().extracting(PatternSpec::action).isEqualTo(Action.ABORT);
+        assertThat(lib.report("kernel.panic")).get().extracting(ReportSpec::end).isNotNull();
+    }
+
+    @Test
+    void aValidFileLoadsWithDefaultsFromTheCategory() throws Exception {
+        PatternLibrary lib = PatternLibrary.fromYaml("demo.yaml", GOOD);
+        assertThat(lib.patterns()).singleElement().satisfies(p -> {
+            assertThat(p.category()).isEqualTo(Category.SUCCESS);
+            assertThat(p.action()).isEqualTo(Action.NOTE);
+        });
+    }
+
+    @Test
+    void unknownKeyIsNamedWithItsFileAndLine() {
+        String yaml = GOOD + "    colour: red\n";
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("demo.yaml", yaml))
+                .isInstanceOf(PatternLoadException.class)
+                .hasMessageStartingWith("demo.yaml:6: pattern demo.ok: unknown key 'colour'");
+    }
+
+    @Test
+    void regexThatDoesNotCompileIsNamedWithItsLine() {
+        String yaml = """
+                patterns:
+                  - id: a.first
+                    regex: 'fine'
+                    category: progress
+                  - id: a.broken
+                    category: error
+                    regex: 'unclosed (group'
+                """;
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("x.yaml", yaml))
+                .hasMessageStartingWith("x.yaml:7: pattern a.broken: regex does not compile: Unclosed group");
+    }
+
+    @Test
+    void titleGroupThatTheRegexLacksIsRefused() {
+        String yaml = """
+                patterns:
+                  - id: a.title
+                    regex: 'disk (?<dev>\\w+) failed'
+                    category: error
+                    title: 'disk ${device} failed'
+                """;
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("t.yaml", yaml))
+                .hasMessageContaining("t.yaml:5:")
+                .hasMessageContaining("uses ${device} but the regex has no group named 'device' (it has groups dev)");
+    }
+
+    @Test
+    void unknownCategoryListsTheValidOnes() {
+        String yaml = GOOD.replace("success", "fatal");
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("c.yaml", yaml))
+                .hasMessageStartingWith("c.yaml:4: pattern demo.ok: unknown category 'fatal' (one of: critical, error,");
+    }
+
+    @Test
+    void metricWithoutItsGroupIsRefused() {
+        String yaml = """
+                patterns:
+                  - id: m.boot
+                    regex: 'boot took (?<secs>[\\d.]+)s'
+                    category: metric
+                    metric: {name: boot, unit: s, group: seconds}
+                """;
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("m.yaml", yaml))
+                .hasMessageStartingWith("m.yaml:5: pattern m.boot: metric.group 'seconds' is not a named group");
+    }
+
+    @Test
+    void duplicateIdAcrossDirectoriesNamesBothPlaces(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), GOOD);
+        Files.writeString(dir.resolve("b.yaml"), "description: again\n" + GOOD);
+        assertThatThrownBy(() -> PatternLibrary.load(List.of(dir)))
+                .hasMessage(dir.resolve("b.yaml") + ":3: pattern id 'demo.ok' is already defined at "
+                        + dir.resolve("a.yaml") + ":2");
+    }
+
+    @Test
+    void patternDirectoriesAddToTheBuiltInLibrary(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("extra.yml"), GOOD);
+        PatternLibrary lib = PatternLibrary.load(List.of(dir));
+        assertThat(lib.size()).isEqualTo(PatternLibrary.builtIn().size() + 1);
+        assertThat(lib.pattern("demo.ok")).isPresent();
+    }
+
+    @Test
+    void invalidYamlNamesItsLine() {
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("y.yaml", "patterns:\n  - id: [unclosed\n"))
+                .hasMessageStartingWith("y.yaml:").hasMessageContaining("not valid YAML");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"(a+)+b", "(.*)*x", "(\\w+\\s?)*$", "(a|ab)*c", "(\\w|\\d)+x", "x.*.*y", "\\s*\\s+z",
+                            "(?:[a-z]+,)+end", "((ab)*)+"})
+    void catastrophicBacktrackingPatternsAreRefused(String regex) {
+        String yaml = "patterns:\n  - id: bad.one\n    category: error\n    regex: '" + regex + "'\n";
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("bad.yaml", yaml))
+                .isInstanceOf(PatternLoadException.class)
+                .hasMessageStartingWith("bad.yaml:4: pattern bad.one: regex refused: ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"a+b+c", "foo (?<x>\\d+) bar .* baz", "(?:ab|cd)+", "\\[\\s*\\d+%\\]", "x{1,5}y*"})
+    void ordinaryPatternsAreAccepted(String regex) throws Exception {
+        String yaml = "patterns:\n  - id: ok.one\n    category: progress\n    regex: '" + regex + "'\n";
+        assertThat(PatternLibrary.fromYaml("ok.yaml", yaml).size()).isEqualTo(1);
+    }
+
+    @Test
+    void profileExtraPatternsAreValidatedAndCachedByContent() {
+        var extra = List.of(new PatternSpec("profile.banner", "MOTD: (?<msg>.+)", Category.PROGRESS, null,
+                "motd ${msg}", null, null, null));
+        PatternLibrary base = PatternLibrary.builtIn();
+        PatternLibrary withExtra = base.plus(extra);
+        assertThat(withExtra.size()).isEqualTo(base.size() + 1);
+        assertThat(base.plus(List.copyOf(extra))).isSameAs(withExtra);
+        var broken = List.of(new PatternSpec("profile.bad", "(x+)+", Category.ERROR, null, null, null, null, null));
+        assertThatThrownBy(() -> base.plus(broken)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("profile.bad").hasMessageContaining("nested quantifiers");
+    }
+
+    @Test
+    void requiredLiteralsAreExtractedForThePrefilter() {
+        assertThat(RegexAnalysis.requiredLiterals("Kernel panic - not syncing: (?<r>.+)"))
+                .containsExactly("kernel panic - not syncing: ");
+        assertThat(RegexAnalysis.requiredLiterals("(?:\\[FAILED\\] |systemd\\[1\\]: )Failed to start (?<u>.+)"))
+                .containsExactly(" failed to start ");
+        assertThat(RegexAnalysis.requiredLiterals("(?:foo|barbaz)\\d+")).containsExactlyInAnyOrder("foo", "barbaz");
+        assertThat(RegexAnalysis.requiredLiterals("(?:fo|barbaz)\\d+")).isEmpty();
+        assertThat(RegexAnalysis.requiredLiterals("ab?cde")).containsExactly("cde");
+    }
+}
