@@ -68,6 +68,17 @@ public final class ConsoleCorpus {
         return lines;
     }
 
+    /** The lines of a whole kernel crash report (an oops followed by the panic), as the console prints them. */
+    public static List<String> panic() {
+        return sampleLines("kernel/null-deref-oops-panic.log");
+    }
+
+    /** A healthy console line, the same for the same {@code i}. */
+    public static String line(long i) {
+        var random = new SplittableRandom(i * 0x9E3779B97F4A7C15L);
+        return fill(HEALTHY[(int) Long.remainderUnsigned(i, HEALTHY.length)], random);
+    }
+
     public static List<String> sampleLines(String sample) {
         try (InputStream in = ConsoleCorpus.class.getClassLoader().getResourceAsStream("samples/" + sample)) {
             if (in == null) throw new IllegalArgumentException("no sample " + sample);

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -171,6 +172,9 @@ public final class PipelineBenchmark {
     private static double regexStreams(KafkaSettings settings, int threads, Path stateDir) throws Exception {
         Pattern panic = Pattern.compile("Kernel panic - not syncing");
         String out = settings.topics().prefix() + ".bench-matches";
+        try (Admin admin = Admin.create(settings.admin("bench-admin"))) {
+            admin.createTopics(List.of(new NewTopic(out, settings.partitions(), (short) 1))).all().get();
+        }
         StreamsBuilder b = new StreamsBuilder();
         b.stream(settings.topics().stream(), Consumed.with(Serdes.String(), Serdes.ByteArray()))
                 .filter((k, v) -> panic.matcher(new String(v, StandardCharsets.UTF_8)).find())

@@ -179,6 +179,7 @@ public final class RunStateTopology {
         public void process(Record<String, RunInput> record) {
             String runId = record.key();
             if (runId == null || record.value() == null) return;
+            LOG.debug("run {} <- {}", runId, record.value().getClass().getSimpleName());
             Run before = store.get(runId);
             Run current = before == null ? RunFold.empty(runId) : before;
             RunFold.Step step = RunFold.apply(current, record.value());

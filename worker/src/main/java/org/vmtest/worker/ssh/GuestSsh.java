@@ -80,6 +80,7 @@ public final class GuestSsh implements AutoCloseable {
                 return !closed;
             } catch (IOException | RuntimeException e) {
                 last = e.getMessage();
+                if (attempts % 20 == 0) LOG.info("ssh {}@127.0.0.1:{} attempt {}: {}", user, port, attempts, last);
                 if (s != null) s.close(true);
             }
             long pause = Math.min(retryInterval.toMillis(), TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
