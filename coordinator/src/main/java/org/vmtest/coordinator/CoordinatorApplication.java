@@ -28,6 +28,7 @@ import org.glassfish.jersey.media.sse.SseFeature;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vmtest.coordinator.api.StrictRequests;
 import org.vmtest.coordinator.archive.ArchiveLayout;
 import org.vmtest.coordinator.archive.ArchiveRetention;
 import org.vmtest.coordinator.archive.LogArchive;
@@ -96,7 +97,7 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
 
     @Override
     public void run(CoordinatorConfiguration config, Environment environment) throws IOException {
-        Json.configure(environment.getObjectMapper());
+        Json.configure(environment.getObjectMapper()).addHandler(new StrictRequests());
         if (config.getServerFactory() instanceof AbstractServerFactory f) {
             // The API answers every error with its own JSON shape (ApiError), so Dropwizard's mappers step aside.
             f.setRegisterDefaultExceptionMappers(false);

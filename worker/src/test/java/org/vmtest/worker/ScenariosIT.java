@@ -87,7 +87,13 @@ class ScenariosIT {
                     .forEach(l -> LOG.error("last lines of {}: {} {} {}", job.jobId(), l.phase(), l.source(), l.text()));
             throw e;
         }
-        return stream.finished(job.jobId());
+        JobFinished finished = stream.finished(job.jobId());
+        if (finished.outcome() != Verdict.PASSED) {
+            lines(job.jobId()).stream().filter(l -> l.source() != LineSource.CONSOLE).limit(80)
+                    .forEach(l -> LOG.info("{} {} {} {}", job.jobId(), l.phase(), l.source(), l.text()));
+            stream.of(job.jobId(), TestFinished.class).forEach(t -> LOG.info("{} {}", job.jobId(), t));
+        }
+        return finished;
     }
 
     private static List<Line> lines(String jobId) {

@@ -44,7 +44,7 @@ public final class PatternLibrary {
 
     /** Which prefilter the matcher uses. */
     public enum Engine {
-        /** Hyperscan when its native library loads, else {@link #LITERALS}. */
+        /** The fastest measured: {@link #LITERALS}. */
         AUTO,
         /** Hyperscan database in prefilter mode, confirmed by java.util.regex. */
         HYPERSCAN,

@@ -174,6 +174,7 @@ public final class PipelineBenchmark {
         String out = settings.topics().prefix() + ".bench-matches";
         try (Admin admin = Admin.create(settings.admin("bench-admin"))) {
             admin.createTopics(List.of(new NewTopic(out, settings.partitions(), (short) 1))).all().get();
+            System.out.println("created " + out + ": " + admin.describeTopics(List.of(out)).allTopicNames().get());
         }
         StreamsBuilder b = new StreamsBuilder();
         b.stream(settings.topics().stream(), Consumed.with(Serdes.String(), Serdes.ByteArray()))

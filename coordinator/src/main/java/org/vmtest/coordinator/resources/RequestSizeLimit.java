@@ -10,6 +10,7 @@ import java.io.InputStream;
 /** Refuses request bodies over the limit with 413, whether or not the client announced their length. */
 @PreMatching
 public final class RequestSizeLimit implements ContainerRequestFilter {
+    private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
     private final int maxBytes;
 
     public RequestSizeLimit(int maxBytes) {
@@ -19,16 +20,20 @@ public final class RequestSizeLimit implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) throws IOException {
         if (!request.hasEntity()) return;
-        if (request.getLength() > maxBytes) {
-            request.abortWith(ErrorMappers.error(413, "request body larger than " + maxBytes + " bytes", "body"));
-            return;
-        }
         InputStream in = request.getEntityStream();
-        byte[] body = in.readNBytes(maxBytes + 1);
+        byte[] body = request.getLength() > maxBytes ? new byte[maxBytes + 1] : in.readNBytes(maxBytes + 1);
         if (body.length > maxBytes) {
+            // Read on (up to a bound) before answering: a client still sending would see a reset, not the 413.
+            drain(in);
             request.abortWith(ErrorMappers.error(413, "request body larger than " + maxBytes + " bytes", "body"));
             return;
         }
         request.setEntityStream(new ByteArrayInputStream(body));
+    }
+
+    private static void drain(InputStream in) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        for (int n; total < DRAIN_LIMIT && (n = in.read(buffer)) >= 0; ) total += n;
     }
 }

@@ -64,7 +64,7 @@ public final class RunFold {
                 .map(ref -> known.getOrDefault(ref.jobId(), Job.queued(ref.jobId(), ref.profile())))
                 .toList();
         RunStatus state = run.state() == RunStatus.CANCELLED ? RunStatus.CANCELLED
-                : jobs.stream().anyMatch(Job::started) ? RunStatus.RUNNING : RunStatus.QUEUED;
+                : jobs.stream().anyMatch(j -> j.started() || j.finished()) ? RunStatus.RUNNING : RunStatus.QUEUED;
         return new Run(run.id(), state, null, s.labels(), s.time(), latest(run.updatedAt(), s.time()), null, jobs);
     }
 
@@ -98,16 +98,23 @@ public final class RunFold {
         return run;
     }
 
+    /**
+     * A new attempt starts the job's history afresh. The verdict may have overtaken the lifecycle (they travel on
+     * different topics): then the history is filled in and the verdict kept.
+     */
     private static Job started(Job j, JobStarted s) {
-        if (j.finished() || s.attempt() < j.attempt()) return j;
-        if (s.attempt() == j.attempt() && j.started()) return j;
+        if (s.attempt() < j.attempt() || (s.attempt() == j.attempt() && j.started())) return j;
         List<PhaseSpan> phases = List.of(new PhaseSpan(Phase.PROVISIONING, s.time(), null));
+        if (j.finished()) {
+            return new Job(j.id(), j.profile(), j.phase() != null ? j.phase() : Phase.PROVISIONING, s.attempt(),
+                    s.workerId(), j.verdict(), j.reason(), j.failure(), phases, j.tests(), s.time(), j.finishedAt());
+        }
         return new Job(j.id(), j.profile(), Phase.PROVISIONING, s.attempt(), s.workerId(), null, "", null, phases,
                 List.of(), s.time(), null);
     }
 
     private static boolean current(Job j, int attempt) {
-        return !j.finished() && attempt >= j.attempt();
+        return attempt >= j.attempt();
     }
 
     private static Job enter(Job j, Phase phase, Instant time) {
@@ -123,7 +130,8 @@ public final class RunFold {
         String worker = closed.worker() != null ? closed.worker() : f.workerId();
         String reason = closed.reason().isEmpty() ? f.reason() : closed.reason();
         return new Job(closed.id(), closed.profile(), closed.phase(), Math.max(closed.attempt(), f.attempt()), worker,
-                null, reason, null, closed.phases(), closed.tests(), closed.startedAt(), closed.finishedAt());
+                closed.verdict(), reason, closed.failure(), closed.phases(), closed.tests(), closed.startedAt(),
+                closed.finishedAt());
     }
 
     private static Run jobVerdict(Run run, JobVerdict v) {
@@ -165,7 +173,7 @@ public final class RunFold {
         } else {
             jobs.set(index, change.apply(jobs.get(index)));
         }
-        RunStatus state = run.state() == RunStatus.QUEUED && jobs.stream().anyMatch(Job::started)
+        RunStatus state = run.state() == RunStatus.QUEUED && jobs.stream().anyMatch(j -> j.started() || j.finished())
                 ? RunStatus.RUNNING : run.state();
         return withJobs(run, state, jobs, time);
     }

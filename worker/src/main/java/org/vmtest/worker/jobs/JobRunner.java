@@ -215,6 +215,7 @@ public final class JobRunner {
 
     private void reboot() throws JobEnd, InterruptedException {
         String bootId = capture("cat /proc/sys/kernel/random/boot_id");
+        if (bootId == null) LOG.warn("job {}: no boot id before the reboot; cannot tell the old system from the new", job.jobId());
         long t0 = System.nanoTime();
         stream.worker("rebooting the guest");
         // the connection may drop before `reboot` reports back: its exit status does not matter
@@ -241,6 +242,7 @@ public final class JobRunner {
         LineAssembler stdout = new LineAssembler((b, len, cont) -> out.append(new String(b, 0, len, java.nio.charset.StandardCharsets.UTF_8)));
         LineAssembler stderr = new LineAssembler((b, len, cont) -> { });
         ExecResult r = ssh.exec(command, Duration.ofSeconds(30), stdout, stderr);
+        if (!r.succeeded()) LOG.warn("'{}' failed: exit {} {}", command, r.exitCode(), r.problem());
         return r.succeeded() ? out.toString().strip() : null;
     }
 

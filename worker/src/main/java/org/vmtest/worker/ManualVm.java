@@ -1,0 +1,104 @@
+package org.vmtest.worker;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.function.Consumer;
+import org.vmtest.protocol.jobs.Profile;
+import org.vmtest.protocol.jobs.SshSpec;
+import org.vmtest.worker.ssh.SshKeys;
+import org.vmtest.worker.stream.LineAssembler;
+import org.vmtest.worker.stream.TextSanitizer;
+import org.vmtest.worker.vm.AcceleratorProbe;
+import org.vmtest.worker.vm.ConsoleListener;
+import org.vmtest.worker.vm.Hypervisor;
+import org.vmtest.worker.vm.VirtualMachine;
+import org.vmtest.worker.vm.VmLauncher;
+import org.vmtest.worker.vm.VmStartException;
+
+/**
+ * A profile's VM for a person at a terminal ({@code vmtest vm start --profile P}): started like a job's, its
+ * console handed to {@code consoleSink} line by line (sanitised), its private key written to the work directory
+ * (mode 0600) so that {@link #sshCommand()} works from a shell. {@link #close()} removes VM, overlay and key.
+ */
+public final class ManualVm implements AutoCloseable {
+    private final Hypervisor hypervisor;
+    private final VirtualMachine vm;
+    private final Path privateKey;
+    private final String user;
+
+    private ManualVm(Hypervisor hypervisor, VirtualMachine vm, Path privateKey, String user) {
+        this.hypervisor = hypervisor;
+        this.vm = vm;
+        this.privateKey = privateKey;
+        this.user = user;
+    }
+
+    public static ManualVm start(Profile profile, WorkerConfig config, Consumer<String> consoleSink)
+            throws VmStartException, IOException {
+        String id = "manual_" + ProcessHandle.current().pid();
+        Path dir = config.workDir().resolve(id);
+        Hypervisor hypervisor = Hypervisor.open(config.libvirtUri());
+        try {
+            VmLauncher launcher = new VmLauncher(hypervisor, id, config.imageDir(), dir);
+            AcceleratorProbe.Result accel = AcceleratorProbe.resolve(config.accelerator(), hypervisor,
+                    config.hostFacts(), config.imageDir().resolve("vmlinuz"), config.probeTimeout(),
+                    launcher.domainPrefix() + "kvm-probe");
+            KeyPair keys = SshKeys.generate();
+            Path key = dir.resolve("id_ecdsa");
+            boolean ownKey = profile.ssh().keyDelivery() == SshSpec.KeyDelivery.KERNEL_CMDLINE;
+            if (ownKey) SshKeys.writePrivateKey(keys, key, "vmtest-manual");
+            LineAssembler lines = new LineAssembler((b, len, continued) -> consoleSink.accept(TextSanitizer.sanitize(b, 0, len)));
+            ConsoleListener console = new ConsoleListener() {
+                @Override
+                public void bytes(byte[] buf, int len) {
+                    lines.feed(buf, 0, len);
+                }
+
+                @Override
+                public void ended() {
+                    lines.finish();
+                }
+            };
+            VirtualMachine vm = launcher.launch(profile, launcher.domainName(profile.name(), 1), accel.accelerator(),
+                    ownKey ? SshKeys.openSshPublicLine(keys, "vmtest-manual") : null, console);
+            Path identity = ownKey ? key : Path.of(profile.ssh().identityFile() == null ? "" : profile.ssh().identityFile());
+            return new ManualVm(hypervisor, vm, identity, profile.ssh().user());
+        } catch (VmStartException | IOException | RuntimeException e) {
+            hypervisor.close();
+            throw e;
+        }
+    }
+
+    public String domainName() {
+        return vm.name();
+    }
+
+    public int sshPort() {
+        return vm.sshPort();
+    }
+
+    public Path privateKey() {
+        return privateKey;
+    }
+
+    /** A command line that logs into the guest from a shell on this host. */
+    public String sshCommand() {
+        return "ssh -i " + privateKey + " -p " + vm.sshPort()
+                + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null " + user + "@127.0.0.1";
+    }
+
+    @Override
+    public void close() {
+        vm.close();
+        try {
+            if (privateKey.getFileName() != null && privateKey.getFileName().toString().equals("id_ecdsa")) {
+                Files.deleteIfExists(privateKey);
+            }
+        } catch (IOException e) {
+            // the key of a destroyed throwaway VM opens nothing any more
+        }
+        hypervisor.close();
+    }
+}
