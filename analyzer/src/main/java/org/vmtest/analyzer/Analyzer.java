@@ -18,7 +18,9 @@ public final class Analyzer {
      */
     public static AnalyzerService start(AnalyzerConfig config) throws PatternLoadException {
         config.validated();
-        PatternLibrary library = PatternLibrary.load(config.patternDirs());
+        PatternLibrary library = config.patternDirs().isEmpty()
+                ? PatternLibrary.builtIn()
+                : PatternLibrary.load(config.patternDirs());
         if (config.kafka().createTopics()) TopicAdmin.ensureTopics(config.kafka());
         return AnalyzerService.start(config, library);
     }

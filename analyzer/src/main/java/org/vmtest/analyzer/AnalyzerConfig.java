@@ -20,6 +20,7 @@ import org.vmtest.protocol.kafka.KafkaSettings;
  * defaultStallLimit: 120s  # a phase silent this long is a finding, unless the profile says otherwise
  * stallCheckInterval: 1s
  * reportCheckInterval: 200ms
+ * forgetSilentJobsAfter: 24h   # drop the state of a job that sent nothing this long (its worker is gone)
  * maxFindingsPerJob: 200
  * threads: 1
  * </pre>
@@ -40,6 +41,8 @@ public final class AnalyzerConfig {
     private Duration stallCheckInterval = Duration.ofSeconds(1);
     @JsonProperty
     private Duration reportCheckInterval = Duration.ofMillis(200);
+    @JsonProperty
+    private Duration forgetSilentJobsAfter = Duration.ofHours(24);
     @JsonProperty
     private int maxFindingsPerJob = 200;
     @JsonProperty
@@ -68,6 +71,11 @@ public final class AnalyzerConfig {
         requirePositive("defaultStallLimit", defaultStallLimit);
         requirePositive("stallCheckInterval", stallCheckInterval);
         requirePositive("reportCheckInterval", reportCheckInterval);
+        requirePositive("forgetSilentJobsAfter", forgetSilentJobsAfter);
+        if (forgetSilentJobsAfter.compareTo(defaultStallLimit) <= 0) {
+            throw new IllegalArgumentException("forgetSilentJobsAfter (" + forgetSilentJobsAfter
+                    + ") must be longer than defaultStallLimit (" + defaultStallLimit + ")");
+        }
         if (maxFindingsPerJob < 1) throw new IllegalArgumentException("maxFindingsPerJob: at least 1, got " + maxFindingsPerJob);
         if (threads < 1) throw new IllegalArgumentException("threads: at least 1, got " + threads);
         if (patternDirs == null) patternDirs = new ArrayList<>();
@@ -102,6 +110,15 @@ public final class AnalyzerConfig {
 
     public Duration reportCheckInterval() {
         return reportCheckInterval;
+    }
+
+    public Duration forgetSilentJobsAfter() {
+        return forgetSilentJobsAfter;
+    }
+
+    public AnalyzerConfig withForgetSilentJobsAfter(Duration d) {
+        forgetSilentJobsAfter = d;
+        return this;
     }
 
     public int maxFindingsPerJob() {

@@ -39,7 +39,7 @@ public final class AnalyzerTopology {
         t.addProcessor(PROCESSOR, () -> new JobEventProcessor(
                 new JobAnalyst(new ScannerCache(library, config.reportGrace()), config.defaultStallLimit(),
                         config.maxFindingsPerJob()),
-                config.stallCheckInterval(), config.reportCheckInterval()), SOURCE);
+                config.stallCheckInterval(), config.reportCheckInterval(), config.forgetSilentJobsAfter()), SOURCE);
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STORE), Serdes.String(),
                 JobStateSerde.serde()).withCachingEnabled(), PROCESSOR);
         t.addSink(VERDICTS_SINK, topics.verdicts(), new StringSerializer(),

@@ -54,6 +54,15 @@ final class DecisionLog {
                         + "the job ends");
     }
 
+    static Thought forget(JobState s, long silentMillis, Instant now) {
+        return new Thought(s.runId, s.jobId, now,
+                "nothing heard from the job for " + seconds(silentMillis) + " in " + s.phase + " (last line "
+                        + s.lastSeq + ")",
+                "forget the job",
+                "no JobFinished came and no retry started: its worker is gone; the coordinator's timeouts decide its"
+                        + " verdict");
+    }
+
     static Thought verdict(JobState s, JobFinished f, VerdictRules.Decision d, JobVerdict v, Instant now) {
         String failure = v.failure() == null ? "" : "; first decisive finding: " + v.failure().title();
         return new Thought(s.runId, s.jobId, now,

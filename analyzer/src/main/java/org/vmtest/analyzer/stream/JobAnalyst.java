@@ -91,6 +91,7 @@ final class JobAnalyst {
      * @return whether the state changed
      */
     boolean tick(JobState s, long now, Emitter out) {
+        if (!s.scan.reportOpen()) return false;
         List<Hit> hits = scanner(s).onTick(s.scan, Instant.ofEpochMilli(now + s.clockOffsetMillis));
         for (Hit hit : hits) hit(s, hit, now, true, out);
         return !hits.isEmpty();
@@ -113,11 +114,24 @@ final class JobAnalyst {
         return true;
     }
 
+    /**
+     * A job that sent nothing for {@code forgetAfter} will not finish any more (its worker and every retry are
+     * gone): its state goes, so the store does not grow with abandoned jobs.
+     */
+    boolean forget(JobState s, long now, Duration forgetAfter, Emitter out) {
+        long silent = now - s.lastActivityMillis;
+        if (silent <= forgetAfter.toMillis()) return false;
+        out.verdict(DecisionLog.forget(s, silent, Instant.ofEpochMilli(now)));
+        log(s, () -> LOG.warn("forgetting job: nothing heard for {} ms, no JobFinished", silent));
+        return true;
+    }
+
     JobVerdict finished(JobState s, JobFinished f, long now, Emitter out) {
         for (Hit hit : scanner(s).onEnd(s.scan)) hit(s, hit, now, false, out);
         if (f.lastPhase() != null) s.phase = f.lastPhase();
-        VerdictRules.Decision d = VerdictRules.decide(
-                new VerdictRules.Facts(f.outcome(), s.abort != null, s.failFinding, s.testsFailed, f.reason()));
+        String evidence = s.abort != null ? s.abort.title() : s.decisive != null ? s.decisive.analysis().title() : "";
+        VerdictRules.Decision d = VerdictRules.decide(new VerdictRules.Facts(f.outcome(), s.abort != null,
+                s.failFinding, s.testsFailed, f.reason(), evidence));
         Instant at = Instant.ofEpochMilli(now);
         JobVerdict v = new JobVerdict(s.runId, s.jobId, s.attempt, at, s.profile, d.verdict(), d.reason(),
                 failureAnalysis(s, d.verdict(), f), s.failureTitles, s.metrics, s.testsPassed, s.testsFailed);

@@ -48,12 +48,15 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
     private final JobAnalyst analyst;
     private final Duration stallCheckInterval;
     private final Duration reportCheckInterval;
+    private final Duration forgetSilentJobsAfter;
     private final Map<String, JobState> jobs = new HashMap<>();
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, JobState> store;
 
-    JobEventProcessor(JobAnalyst analyst, Duration stallCheckInterval, Duration reportCheckInterval) {
+    JobEventProcessor(JobAnalyst analyst, Duration stallCheckInterval, Duration reportCheckInterval,
+                      Duration forgetSilentJobsAfter) {
         this.analyst = analyst;
+        this.forgetSilentJobsAfter = forgetSilentJobsAfter;
         this.stallCheckInterval = stallCheckInterval;
         this.reportCheckInterval = reportCheckInterval;
     }
@@ -147,10 +150,19 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
     private void checkStalls(long now) {
         Forwarder out = new Forwarder(now);
         List<String> changed = new ArrayList<>();
+        List<String> forgotten = new ArrayList<>();
         for (Map.Entry<String, JobState> e : jobs.entrySet()) {
-            if (analyst.checkStall(e.getValue(), now, out)) changed.add(e.getKey());
+            if (analyst.forget(e.getValue(), now, forgetSilentJobsAfter, out)) {
+                forgotten.add(e.getKey());
+            } else if (analyst.checkStall(e.getValue(), now, out)) {
+                changed.add(e.getKey());
+            }
         }
         for (String jobId : changed) store.put(jobId, jobs.get(jobId));
+        for (String jobId : forgotten) {
+            jobs.remove(jobId);
+            store.delete(jobId);
+        }
     }
 
     private void put(String jobId, JobState s) {

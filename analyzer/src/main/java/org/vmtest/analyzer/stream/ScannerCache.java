@@ -45,6 +45,8 @@ final class ScannerCache {
     Entry forExtras(List<PatternSpec> extras) {
         if (extras == null || extras.isEmpty()) return baseEntry;
         synchronized (byExtras) {
+            Entry known = byExtras.get(extras);
+            if (known != null) return known;
             return byExtras.computeIfAbsent(List.copyOf(extras), key -> {
                 try {
                     return new Entry(new JobScanner(base.plus(key), reportGrace), "");

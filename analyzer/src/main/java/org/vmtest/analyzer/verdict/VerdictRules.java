@@ -22,10 +22,13 @@ public final class VerdictRules {
      * @param failFinding  a pattern with action FAIL matched
      * @param testsFailed  tests that did not pass
      * @param workerReason the worker's words about the outcome, quoted in the reason
+     * @param evidence     title of the finding behind an abort or a failure pattern, quoted in the reason
      */
-    public record Facts(Verdict outcome, boolean abortSent, boolean failFinding, int testsFailed, String workerReason) {
+    public record Facts(Verdict outcome, boolean abortSent, boolean failFinding, int testsFailed, String workerReason,
+                        String evidence) {
         public Facts {
             Objects.requireNonNull(outcome, "outcome");
+            if (evidence == null) evidence = "";
             if (testsFailed < 0) throw new IllegalArgumentException("testsFailed must be >= 0, got " + testsFailed);
             if (workerReason == null) workerReason = "";
         }
@@ -41,13 +44,15 @@ public final class VerdictRules {
 
     public static Decision decide(Facts f) {
         if (f.abortSent()) {
-            return new Decision(Verdict.ABORTED, "a critical finding made the analyzer abort the job");
+            return new Decision(Verdict.ABORTED, f.evidence().isBlank()
+                    ? "a critical finding made the analyzer abort the job" : "critical finding: " + f.evidence());
         }
         if (f.outcome() == Verdict.ABORTED) {
             return new Decision(Verdict.ABORTED, "the job was stopped early" + worker(f));
         }
         if (f.failFinding()) {
-            return new Decision(Verdict.FAILED, "a failure pattern matched the job's output");
+            return new Decision(Verdict.FAILED, f.evidence().isBlank()
+                    ? "a failure pattern matched the job's output" : "failure pattern matched: " + f.evidence());
         }
         if (f.outcome() == Verdict.ERROR) {
             return new Decision(Verdict.ERROR, "infrastructure failed, not the product" + worker(f));

@@ -312,6 +312,17 @@ class AnalyzerTopologyTest {
         assertThat(v.runId()).isEqualTo("run-11");
     }
 
+    @Test
+    void jobSilentForADayIsForgotten() {
+        Job job = new Job("job-abandoned", "run-16", 1);
+        job.start(Map.of(), List.of());
+        job.phase(Phase.INSTALLATION);
+        verdicts.readValuesToList();
+        advance(Duration.ofHours(25));
+        assertThat(thoughts(verdicts.readValuesToList())).extracting(Thought::decision).containsExactly("forget the job");
+        assertThat(driver.getKeyValueStore(AnalyzerTopology.JOB_STORE).get("job-abandoned")).isNull();
+    }
+
     // ---- attempts --------------------------------------------------------------------------------------------
 
     @Test

@@ -10,12 +10,12 @@ import org.vmtest.protocol.Verdict;
 class VerdictRulesTest {
 
     private static Verdict decide(Verdict outcome, boolean abortSent, boolean failFinding, int testsFailed) {
-        return VerdictRules.decide(new Facts(outcome, abortSent, failFinding, testsFailed, "")).verdict();
+        return VerdictRules.decide(new Facts(outcome, abortSent, failFinding, testsFailed, "", "")).verdict();
     }
 
     @Test
     void cleanJobPasses() {
-        var d = VerdictRules.decide(new Facts(Verdict.PASSED, false, false, 0, ""));
+        var d = VerdictRules.decide(new Facts(Verdict.PASSED, false, false, 0, "", ""));
         assertThat(d.verdict()).isEqualTo(Verdict.PASSED);
         assertThat(d.reason()).contains("no test failed");
     }
@@ -29,8 +29,17 @@ class VerdictRulesTest {
     }
 
     @Test
+    void theReasonQuotesTheFindingBehindTheVerdict() {
+        assertThat(VerdictRules.decide(new Facts(Verdict.ABORTED, true, false, 0, "",
+                "Kernel panic - not syncing: sysrq triggered crash")).reason())
+                .isEqualTo("critical finding: Kernel panic - not syncing: sysrq triggered crash");
+        assertThat(VerdictRules.decide(new Facts(Verdict.PASSED, false, true, 0, "", "selftest disk check failed")).reason())
+                .isEqualTo("failure pattern matched: selftest disk check failed");
+    }
+
+    @Test
     void aJobTheWorkerStoppedEarlyIsAborted() {
-        var d = VerdictRules.decide(new Facts(Verdict.ABORTED, false, false, 0, "cancelled by user"));
+        var d = VerdictRules.decide(new Facts(Verdict.ABORTED, false, false, 0, "cancelled by user", ""));
         assertThat(d.verdict()).isEqualTo(Verdict.ABORTED);
         assertThat(d.reason()).endsWith(": cancelled by user");
     }
@@ -47,7 +56,7 @@ class VerdictRulesTest {
 
     @Test
     void aFailedTestFailsTheJob() {
-        var d = VerdictRules.decide(new Facts(Verdict.PASSED, false, false, 2, ""));
+        var d = VerdictRules.decide(new Facts(Verdict.PASSED, false, false, 2, "", ""));
         assertThat(d.verdict()).isEqualTo(Verdict.FAILED);
         assertThat(d.reason()).isEqualTo("2 tests failed");
         assertThat(decide(Verdict.FAILED, false, false, 1)).isEqualTo(Verdict.FAILED);
@@ -60,7 +69,7 @@ class VerdictRulesTest {
 
     @Test
     void anInfrastructureErrorIsNeverReportedAsAProductFailure() {
-        var d = VerdictRules.decide(new Facts(Verdict.ERROR, false, false, 0, "SSH never came up"));
+        var d = VerdictRules.decide(new Facts(Verdict.ERROR, false, false, 0, "SSH never came up", ""));
         assertThat(d.verdict()).isEqualTo(Verdict.ERROR);
         assertThat(d.reason()).contains("infrastructure").contains("SSH never came up");
         // Tests whose connection died with the worker say nothing about the product either.
@@ -69,7 +78,7 @@ class VerdictRulesTest {
 
     @Test
     void factsRejectImpossibleCounts() {
-        assertThatThrownBy(() -> new Facts(Verdict.PASSED, false, false, -1, ""))
+        assertThatThrownBy(() -> new Facts(Verdict.PASSED, false, false, -1, "", ""))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("testsFailed");
     }
 }

@@ -1,0 +1,349 @@
+package org.vmtest.testing.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vmtest.kafka.embedded.EmbeddedKafkaProcess;
+import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.TopicAdmin;
+import org.vmtest.protocol.kafka.Topics;
+
+/**
+ * A whole vmtest cluster on loopback, each part in its own OS process running its real main class: the Kafka
+ * broker ({@link EmbeddedKafkaProcess}), a coordinator, analyzers and workers. Every part gets a generated config
+ * file and a log file under one temporary directory, and can be killed (SIGKILL), stopped (SIGTERM) and started
+ * again with the same config. Topic prefix and worker ids are unique per cluster, so several clusters can share
+ * the host's libvirt without seeing each other's jobs or domains.
+ *
+ * <pre>
+ * try (ProcessCluster cluster = ProcessCluster.builder(guestDir, profilesDir).workers(2).start()) {
+ *     JsonNode run = cluster.api().submit(List.of("pass"));
+ *     cluster.worker(0).kill();
+ *     ...
+ * }
+ * </pre>
+ */
+public final class ProcessCluster implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProcessCluster.class);
+    public static final String COORDINATOR_MAIN = "org.vmtest.coordinator.CoordinatorApplication";
+    public static final String ANALYZER_MAIN = "org.vmtest.analyzer.AnalyzerApp";
+    public static final String WORKER_MAIN = "org.vmtest.worker.WorkerMain";
+    /** Small heaps and a quick start: the host is shared, and services here live for minutes. */
+    private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(120);
+
+    private final Builder spec;
+    private final Path dir;
+    private final String prefix;
+    private final String token;
+    private final List<ServiceProcess> started = new ArrayList<>();
+    private final List<ServiceProcess> analyzers = new ArrayList<>();
+    private final List<ServiceProcess> workers = new ArrayList<>();
+    private final List<String> workerIds = new ArrayList<>();
+    private EmbeddedKafkaProcess kafka;
+    private ServiceProcess coordinator;
+    private ClusterApi api;
+    private KafkaSettings settings;
+
+    private ProcessCluster(Builder spec) throws IOException {
+        this.spec = spec;
+        this.dir = Files.createTempDirectory("vmtest-cluster-");
+        String id = HexFormat.of().formatHex(new SecureRandom().generateSeed(4));
+        this.prefix = "st" + id;
+        byte[] secret = new byte[24];
+        new SecureRandom().nextBytes(secret);
+        this.token = HexFormat.of().formatHex(secret);
+    }
+
+    public static Builder builder(Path guestDir, Path profilesDir) {
+        return new Builder(guestDir, profilesDir);
+    }
+
+    /** What to start. */
+    public static final class Builder {
+        private final Path guestDir;
+        private final Path profilesDir;
+        private int workers = 1;
+        private int slots = 1;
+        private int analyzers = 1;
+        private final Map<Integer, String> libvirtUris = new HashMap<>();
+        private String defaultLibvirtUri = "qemu:///system";
+
+        private Builder(Path guestDir, Path profilesDir) {
+            this.guestDir = guestDir.toAbsolutePath();
+            this.profilesDir = profilesDir.toAbsolutePath();
+        }
+
+        public Builder workers(int n) {
+            workers = n;
+            return this;
+        }
+
+        /** VMs each worker runs at once. */
+        public Builder slots(int n) {
+            slots = n;
+            return this;
+        }
+
+        public Builder analyzers(int n) {
+            analyzers = n;
+            return this;
+        }
+
+        /** Worker {@code index} (from 0) connects to this libvirt URI instead of the host's. */
+        public Builder libvirtUri(int index, String uri) {
+            libvirtUris.put(index, uri);
+            return this;
+        }
+
+        public ProcessCluster start() {
+            ProcessCluster cluster;
+            try {
+                cluster = new ProcessCluster(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the cluster's directory", e);
+            }
+            try {
+                cluster.startAll();
+                return cluster;
+            } catch (RuntimeException | Error e) {
+                String logs = cluster.diagnostics();
+                cluster.close();
+                throw new IllegalStateException("cluster did not start: " + e.getMessage() + "\n" + logs, e);
+            }
+        }
+    }
+
+    private void startAll() {
+        long t0 = System.nanoTime();
+        kafka = EmbeddedKafkaProcess.start();
+        settings = KafkaSettings.of(kafka.bootstrapServers()).withTopicPrefix(prefix).withPartitions(3);
+        TopicAdmin.ensureTopics(settings);
+
+        int appPort = freePort();
+        int adminPort = freePort();
+        api = new ClusterApi(URI.create("http://127.0.0.1:" + appPort), URI.create("http://127.0.0.1:" + adminPort), token);
+        Path coordinatorConfig = write("coordinator.yml", coordinatorYaml(appPort, adminPort));
+        coordinator = service("coordinator", COORDINATOR_MAIN, List.of("server", coordinatorConfig.toString()),
+                null, api::healthy);
+        for (int i = 0; i < spec.analyzers; i++) addAnalyzer();
+        for (int i = 0; i < spec.workers; i++) {
+            String workerId = prefix + "_w" + (i + 1);
+            workerIds.add(workerId);
+            String uri = spec.libvirtUris.getOrDefault(i, spec.defaultLibvirtUri);
+            Path config = write("worker-" + (i + 1) + ".yaml", workerYaml(workerId, uri));
+            workers.add(service("worker-" + (i + 1), WORKER_MAIN, List.of(config.toString()),
+                    "worker " + workerId + " started", null));
+        }
+        LOG.info("cluster {} up in {} ms: broker {}, coordinator {}, {} analyzer(s), {} worker(s); files in {}",
+                prefix, (System.nanoTime() - t0) / 1_000_000, kafka.bootstrapServers(), api.base(),
+                analyzers.size(), workers.size(), dir);
+    }
+
+    /** Starts one more analyzer instance (same application id: it shares the stream's partitions). */
+    public ServiceProcess addAnalyzer() {
+        int n = analyzers.size() + 1;
+        Path config = write("analyzer-" + n + ".yaml", analyzerYaml(dir.resolve("analyzer-" + n + "-state")));
+        ServiceProcess analyzer = service("analyzer-" + n, ANALYZER_MAIN, List.of(config.toString()),
+                "analyzer running", null);
+        analyzers.add(analyzer);
+        return analyzer;
+    }
+
+    private ServiceProcess service(String name, String main, List<String> args, String marker,
+                                   java.util.function.BooleanSupplier check) {
+        ServiceProcess p = new ServiceProcess(name, ServiceProcess.javaCommand(JVM_OPTIONS, main, args),
+                dir.resolve("logs").resolve(name + ".log"), marker, check, SERVICE_START_TIMEOUT);
+        started.add(p);
+        return p.start();
+    }
+
+    public EmbeddedKafkaProcess kafka() {
+        return kafka;
+    }
+
+    public ServiceProcess coordinator() {
+        return coordinator;
+    }
+
+    public ServiceProcess analyzer(int index) {
+        return analyzers.get(index);
+    }
+
+    public List<ServiceProcess> analyzers() {
+        return List.copyOf(analyzers);
+    }
+
+    public ServiceProcess worker(int index) {
+        return workers.get(index);
+    }
+
+    public List<ServiceProcess> workers() {
+        return List.copyOf(workers);
+    }
+
+    public String workerId(int index) {
+        return workerIds.get(index);
+    }
+
+    public ClusterApi api() {
+        return api;
+    }
+
+    /** Client settings with this cluster's broker and topic prefix. */
+    public KafkaSettings settings() {
+        return settings;
+    }
+
+    public Topics topics() {
+        return settings.topics();
+    }
+
+    public TopicReader topicReader() {
+        return new TopicReader(settings);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The last lines of every service's log, for an assertion message. */
+    public String diagnostics() {
+        StringBuilder sb = new StringBuilder("cluster files: ").append(dir).append('\n');
+        for (ServiceProcess p : started) {
+            sb.append("==== ").append(p).append(", last lines of ").append(p.logFile()).append('\n')
+                    .append(p.tail(30)).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Stops every service (workers with SIGTERM, so they destroy their VMs and release their jobs), destroys any
+     * domain a killed worker of this cluster left behind, stops the broker and deletes the cluster's files.
+     */
+    @Override
+    public void close() {
+        for (ServiceProcess w : workers) quietly(w::stop);
+        for (ServiceProcess a : analyzers) quietly(a::kill);
+        if (coordinator != null) quietly(coordinator::kill);
+        destroyLeftoverDomains();
+        if (kafka != null) quietly(kafka::close);
+        if (!Boolean.getBoolean("vmtest.cluster.keepFiles")) {
+            try {
+                Utils.delete(dir.toFile());
+            } catch (IOException e) {
+                LOG.warn("cannot delete {}: {}", dir, e.toString());
+            }
+        }
+    }
+
+    /** Domains are named {@code vmtest-<workerId>-...}: only this cluster's worker ids are touched. */
+    private void destroyLeftoverDomains() {
+        if (workerIds.isEmpty()) return;
+        try {
+            Process list = new ProcessBuilder("virsh", "-c", spec.defaultLibvirtUri, "list", "--name")
+                    .redirectErrorStream(true).start();
+            String names = new String(list.getInputStream().readAllBytes());
+            list.waitFor(30, TimeUnit.SECONDS);
+            for (String name : names.lines().map(String::strip).toList()) {
+                if (workerIds.stream().anyMatch(id -> name.startsWith("vmtest-" + id + "-"))) {
+                    LOG.warn("destroying domain {} left behind by a killed worker", name);
+                    new ProcessBuilder("virsh", "-c", spec.defaultLibvirtUri, "destroy", name)
+                            .redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS);
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("cannot list libvirt domains: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void quietly(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.warn("while stopping the cluster: {}", e.toString());
+        }
+    }
+
+    private Path write(String name, String content) {
+        try {
+            Path file = dir.resolve("config").resolve(name);
+            Files.createDirectories(file.getParent());
+            return Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + name, e);
+        }
+    }
+
+    private String kafkaYaml() {
+        return """
+                kafka:
+                  bootstrapServers: "%s"
+                  topicPrefix: "%s"
+                  partitions: 3
+                """.formatted(kafka.bootstrapServers(), prefix);
+    }
+
+    private String coordinatorYaml(int appPort, int adminPort) {
+        return kafkaYaml() + """
+                profilesDir: "%s"
+                archiveDir: "%s"
+                kafkaTimeout: 10s
+                workerHeartbeatInterval: 2s
+                auth:
+                  enabled: true
+                  tokens:
+                    - {name: system-test, token: "%s", scopes: [submit]}
+                server:
+                  applicationConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
+                  adminConnectors: [{type: http, bindHost: 127.0.0.1, port: %d}]
+                  requestLog: {appenders: []}
+                logging:
+                  level: WARN
+                  loggers: {org.vmtest: INFO}
+                """.formatted(spec.profilesDir, dir.resolve("archive"), token, appPort, adminPort);
+    }
+
+    private String analyzerYaml(Path stateDir) {
+        return kafkaYaml() + """
+                stateDir: "%s"
+                """.formatted(stateDir);
+    }
+
+    private String workerYaml(String workerId, String libvirtUri) {
+        return kafkaYaml() + """
+                workerId: "%s"
+                slots: %d
+                libvirtUri: "%s"
+                accelerator: tcg
+                imageDir: "%s"
+                workDir: "%s"
+                heartbeatInterval: 2s
+                """.formatted(workerId, spec.slots, libvirtUri, spec.guestDir, dir.resolve("worker"));
+    }
+
+    static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on loopback", e);
+        }
+    }
+}
