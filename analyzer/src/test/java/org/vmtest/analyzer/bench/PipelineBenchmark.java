@@ -201,9 +201,44 @@ public final class PipelineBenchmark {
         AnalyzerConfig config = AnalyzerConfig.of(settings).withThreads(threads).withStateDir(stateDir.toString());
         try (AnalyzerService analyzer = Analyzer.start(config)) {
             if (!analyzer.awaitRunning(Duration.ofMinutes(2))) throw new IllegalStateException("analyzer never ran");
-            double s = untilCommitted(settings, "" + settings.topics().prefix() + "-analyzer", System.nanoTime());
+            double s = untilCommitted(settings, settings.topics().prefix() + "-analyzer", System.nanoTime());
             System.out.printf(Locale.ROOT, "analyzer: all committed in %.1f s (%d jobs)%n", s, jobs);
+            checkVerdicts(settings, jobs);
             return s;
+        }
+    }
+
+    /** A fast analyzer that decides wrong is no result: every job has its verdict, and only the panicking one aborted. */
+    private static void checkVerdicts(KafkaSettings settings, int jobs) {
+        Map<Verdict, Integer> verdicts = new java.util.EnumMap<>(Verdict.class);
+        int aborts = 0;
+        var verdictCodec = JsonSerde.of(org.vmtest.protocol.verdicts.VerdictEvent.class);
+        Properties p = settings.consumer("bench-check", "unused");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
+            for (String topic : List.of(settings.topics().verdicts(), settings.topics().control())) {
+                List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
+                        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                consumer.assign(parts);
+                consumer.seekToBeginning(parts);
+                Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+                while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                    for (var r : consumer.poll(Duration.ofMillis(500))) {
+                        if (topic.equals(settings.topics().control())) {
+                            aborts++;
+                        } else if (verdictCodec.decode(r.value()) instanceof org.vmtest.protocol.codec.Decoded.Ok<?> ok
+                                && ok.value() instanceof org.vmtest.protocol.verdicts.JobVerdict v) {
+                            verdicts.merge(v.verdict(), 1, Integer::sum);
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "analyzer decisions: job verdicts %s, AbortJob records %d%n", verdicts, aborts);
+        int total = verdicts.values().stream().mapToInt(Integer::intValue).sum();
+        if (total != jobs || verdicts.getOrDefault(Verdict.ABORTED, 0) != 1 || aborts != 1) {
+            throw new IllegalStateException("wrong decisions: expected " + jobs + " verdicts, one ABORTED, one abort");
         }
     }
 

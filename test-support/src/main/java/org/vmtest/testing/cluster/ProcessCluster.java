@@ -143,16 +143,29 @@ public final class ProcessCluster implements AutoCloseable {
                 null, api::healthy);
         for (int i = 0; i < spec.analyzers; i++) addAnalyzer();
         for (int i = 0; i < spec.workers; i++) {
-            String workerId = prefix + "_w" + (i + 1);
-            workerIds.add(workerId);
-            String uri = spec.libvirtUris.getOrDefault(i, spec.defaultLibvirtUri);
-            Path config = write("worker-" + (i + 1) + ".yaml", workerYaml(workerId, uri));
-            workers.add(service("worker-" + (i + 1), WORKER_MAIN, List.of(config.toString()),
-                    "worker " + workerId + " started", null));
+            addWorker(spec.libvirtUris.getOrDefault(i, spec.defaultLibvirtUri));
         }
         LOG.info("cluster {} up in {} ms: broker {}, coordinator {}, {} analyzer(s), {} worker(s); files in {}",
                 prefix, (System.nanoTime() - t0) / 1_000_000, kafka.bootstrapServers(), api.base(),
                 analyzers.size(), workers.size(), dir);
+    }
+
+    /**
+     * Starts one more worker connected to {@code libvirtUri}; its index is the next one. A worker that cannot
+     * start (it exits first) fails here with its log, and stays listed so its log stays in {@link #diagnostics()}.
+     */
+    public ServiceProcess addWorker(String libvirtUri) {
+        int n = workerIds.size() + 1;
+        String workerId = prefix + "_w" + n;
+        workerIds.add(workerId);
+        Path config = write("worker-" + n + ".yaml", workerYaml(workerId, libvirtUri));
+        ServiceProcess worker = new ServiceProcess("worker-" + n,
+                ServiceProcess.javaCommand(JVM_OPTIONS, WORKER_MAIN, List.of(config.toString())),
+                dir.resolve("logs").resolve("worker-" + n + ".log"), "worker " + workerId + " started", null,
+                SERVICE_START_TIMEOUT);
+        started.add(worker);
+        workers.add(worker);
+        return worker.start();
     }
 
     /** Starts one more analyzer instance (same application id: it shares the stream's partitions). */
@@ -252,19 +265,32 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    /** Domains are named {@code vmtest-<workerId>-...}: only this cluster's worker ids are touched. */
+    /**
+     * Destroys the libvirt domains of worker {@code index}: with {@link ServiceProcess#kill()} of that worker, what
+     * a worker host dying takes with it. Returns how many were destroyed.
+     */
+    public int destroyDomainsOf(int index) {
+        return destroyDomains(List.of(workerIds.get(index)));
+    }
+
     private void destroyLeftoverDomains() {
-        if (workerIds.isEmpty()) return;
+        if (!workerIds.isEmpty()) destroyDomains(workerIds);
+    }
+
+    /** Domains are named {@code vmtest-<workerId>-...}: only the given worker ids are touched. */
+    private int destroyDomains(List<String> ids) {
+        int destroyed = 0;
         try {
             Process list = new ProcessBuilder("virsh", "-c", spec.defaultLibvirtUri, "list", "--name")
                     .redirectErrorStream(true).start();
             String names = new String(list.getInputStream().readAllBytes());
             list.waitFor(30, TimeUnit.SECONDS);
             for (String name : names.lines().map(String::strip).toList()) {
-                if (workerIds.stream().anyMatch(id -> name.startsWith("vmtest-" + id + "-"))) {
-                    LOG.warn("destroying domain {} left behind by a killed worker", name);
+                if (ids.stream().anyMatch(id -> name.startsWith("vmtest-" + id + "-"))) {
+                    LOG.info("destroying domain {} of a killed worker", name);
                     new ProcessBuilder("virsh", "-c", spec.defaultLibvirtUri, "destroy", name)
                             .redirectErrorStream(true).start().waitFor(30, TimeUnit.SECONDS);
+                    destroyed++;
                 }
             }
         } catch (IOException e) {
@@ -272,6 +298,7 @@ public final class ProcessCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        return destroyed;
     }
 
     private static void quietly(Runnable r) {

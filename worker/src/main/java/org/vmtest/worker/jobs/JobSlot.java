@@ -153,7 +153,7 @@ final class JobSlot implements Runnable {
                 runner.release();
             }
             try {
-                CompletableFuture.anyOf(outcome, stop).get(renewMillis, TimeUnit.MILLISECONDS);
+                (releaseAsked ? outcome : CompletableFuture.anyOf(outcome, stop)).get(renewMillis, TimeUnit.MILLISECONDS);
                 if (outcome.isDone() || releaseAsked) continue;
             } catch (TimeoutException e) {
                 // time to renew

@@ -1,0 +1,278 @@
+package org.vmtest.systemtests.faults;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.stream.JobFinished;
+import org.vmtest.protocol.stream.JobStarted;
+import org.vmtest.protocol.stream.PhaseChanged;
+import org.vmtest.protocol.stream.StreamEvent;
+import org.vmtest.protocol.verdicts.JobVerdict;
+import org.vmtest.systemtests.SystemTestSetup;
+import org.vmtest.testing.cluster.FakeLibvirtSocket;
+import org.vmtest.testing.cluster.ProcessCluster;
+import org.vmtest.testing.cluster.ServiceProcess;
+import org.vmtest.testing.cluster.StreamTail;
+
+/**
+ * Each service killed or cut off mid-run, on a cluster of real processes (broker, coordinator, analyzer, two
+ * workers) driving real VMs. A case passes when every run still ends with exactly one JobVerdict per job and one
+ * RunVerdict, and with the verdict its scenario deserves. The {@code panic} profile serves wherever a job only has to
+ * run and end: it is the shortest real VM job (about a minute here). Repetitions: {@code -Dvmtest.faults.repeat}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FaultSuiteIT {
+    private static final Duration JOB_START = Duration.ofMinutes(4);
+    private static final Duration RUN_DONE = Duration.ofMinutes(6);
+    /** Past the share group's record lock (30 s) with room for a loaded host. */
+    private static final Duration REDELIVERY = Duration.ofMinutes(3);
+
+    private final int repeats = SystemTestSetup.faultRepeats();
+    private ProcessCluster cluster;
+
+    @BeforeAll
+    void startCluster() {
+        cluster = ProcessCluster.builder(SystemTestSetup.guestDir(), SystemTestSetup.profilesDir()).workers(2).start();
+    }
+
+    @AfterAll
+    void stopCluster() {
+        if (cluster != null) cluster.close();
+    }
+
+    @Test
+    @Order(1)
+    void workerKilledMidInstallationHasItsJobRunAgainElsewhereAsAttemptTwo() {
+        FaultTally tally = new FaultTally("worker SIGKILL mid-installation");
+        for (int i = 0; i < repeats; i++) {
+            try (StreamTail tail = new StreamTail(cluster.settings())) {
+                JsonNode run = cluster.api().submit(List.of("panic"));
+                String runId = run.get("id").asText();
+                String jobId = run.get("jobs").get(0).get("id").asText();
+                String problem = null;
+                Optional<StreamEvent> first = tail.await(e -> e instanceof JobStarted s && s.jobId().equals(jobId), JOB_START);
+                Optional<StreamEvent> installing = tail.await(e -> e instanceof PhaseChanged p && p.jobId().equals(jobId)
+                        && p.phase() == Phase.INSTALLATION, JOB_START);
+                if (first.isEmpty() || installing.isEmpty()) {
+                    problem = "the job never reached its installation";
+                } else {
+                    int victim = workerIndex(((JobStarted) first.get()).workerId());
+                    cluster.worker(victim).kill();
+                    cluster.destroyDomainsOf(victim);
+                    Optional<StreamEvent> second = tail.await(e -> e instanceof JobStarted s && s.jobId().equals(jobId)
+                            && s.attempt() == 2, REDELIVERY);
+                    if (second.isEmpty()) {
+                        problem = "no attempt 2 within " + REDELIVERY.toSeconds() + " s of the kill";
+                    } else if (((JobStarted) second.get()).workerId().equals(cluster.workerId(victim))) {
+                        problem = "attempt 2 ran on the killed worker";
+                    }
+                    Optional<JsonNode> done = awaitRunDone(runId);
+                    if (problem == null) problem = checkDone(done, "ABORTED");
+                    if (problem == null) {
+                        JobVerdict verdict = cluster.topicReader().jobVerdicts(runId).get(0);
+                        if (verdict.attempt() != 2) problem = "JobVerdict for attempt " + verdict.attempt() + ", not 2";
+                    }
+                    cluster.worker(victim).start();
+                }
+                tally(tally, runId, problem);
+            }
+        }
+        tally.report(cluster.diagnostics());
+    }
+
+    @Test
+    @Order(2)
+    void analyzerKilledMidStreamLosesNoVerdictAndDoublesNone() {
+        FaultTally tally = new FaultTally("analyzer SIGKILL mid-stream");
+        for (int i = 0; i < repeats; i++) {
+            try (StreamTail tail = new StreamTail(cluster.settings())) {
+                JsonNode run = cluster.api().submit(List.of("panic"));
+                String runId = run.get("id").asText();
+                String jobId = run.get("jobs").get(0).get("id").asText();
+                String problem = null;
+                if (tail.await(e -> e instanceof PhaseChanged p && p.jobId().equals(jobId)
+                        && p.phase() == Phase.INSTALLATION, JOB_START).isEmpty()) {
+                    problem = "the job never reached its installation";
+                } else {
+                    // Mid-stream: lines of this job were read, its state is in the store, the panic is yet to come.
+                    cluster.analyzer(0).restart();
+                    problem = checkDone(awaitRunDone(runId), "ABORTED");
+                }
+                tally(tally, runId, problem);
+            }
+        }
+        tally.report(cluster.diagnostics());
+    }
+
+    @Test
+    @Order(3)
+    void coordinatorRestartedMidRunShowsTheSameRunsAndTheRunCompletes() {
+        FaultTally tally = new FaultTally("coordinator SIGKILL + restart mid-run");
+        for (int i = 0; i < repeats; i++) {
+            try (StreamTail tail = new StreamTail(cluster.settings())) {
+                JsonNode run = cluster.api().submit(List.of("panic"));
+                String runId = run.get("id").asText();
+                String jobId = run.get("jobs").get(0).get("id").asText();
+                String problem = null;
+                if (tail.await(e -> e instanceof JobStarted s && s.jobId().equals(jobId), JOB_START).isEmpty()) {
+                    problem = "the job never started";
+                } else {
+                    Set<String> before = runIds();
+                    cluster.coordinator().restart();
+                    JsonNode again = cluster.api().run(runId);
+                    Set<String> after = runIds();
+                    if (!again.get("jobs").get(0).get("id").asText().equals(jobId)) {
+                        problem = "after the restart the run shows other jobs: " + again;
+                    } else if (!after.containsAll(before)) {
+                        before.removeAll(after);
+                        problem = "runs missing after the restart: " + before;
+                    }
+                    String end = checkDone(awaitRunDone(runId), "ABORTED");
+                    if (problem == null) problem = end;
+                }
+                tally(tally, runId, problem);
+            }
+        }
+        tally.report(cluster.diagnostics());
+    }
+
+    @Test
+    @Order(4)
+    void brokerKilledAndRestartedMidRunStillCompletesTheRun() {
+        FaultTally tally = new FaultTally("broker SIGKILL + restart mid-run");
+        for (int i = 0; i < repeats; i++) {
+            JsonNode run = cluster.api().submit(List.of("panic"));
+            String runId = run.get("id").asText();
+            String jobId = run.get("jobs").get(0).get("id").asText();
+            String problem = null;
+            try (StreamTail tail = new StreamTail(cluster.settings())) {
+                if (tail.await(e -> e instanceof PhaseChanged p && p.jobId().equals(jobId)
+                        && p.phase() == Phase.INSTALLATION, JOB_START).isEmpty()) {
+                    problem = "the job never reached its installation";
+                }
+            }
+            if (problem == null) {
+                cluster.kafka().restart();
+                problem = checkDone(awaitRunDone(runId), "ABORTED");
+            }
+            tally(tally, runId, problem);
+        }
+        tally.report(cluster.diagnostics());
+    }
+
+    @Test
+    @Order(5)
+    void workerWhoseLibvirtIsUnreachableRefusesToStartWithTheReason() {
+        assertThatThrownBy(() -> cluster.addWorker("qemu+unix:///system?socket=/nonexistent/libvirt-sock"))
+                .as("a worker that cannot reach libvirt must exit at once, naming the problem")
+                .hasMessageContaining("exited with status")
+                .hasMessageContaining("/nonexistent/libvirt-sock");
+    }
+
+    @Test
+    @Order(6)
+    void workerLosingLibvirtMidJobEndsItsJobInsteadOfHanging(@TempDir java.nio.file.Path tmp) {
+        FaultTally tally = new FaultTally("worker's libvirt cut mid-job");
+        // Only the worker behind the fake socket may take the job: the others stop cleanly meanwhile.
+        List<ServiceProcess> healthy = cluster.workers().stream().filter(ServiceProcess::isAlive).toList();
+        healthy.forEach(ServiceProcess::stop);
+        for (int i = 0; i < repeats; i++) {
+            try (FakeLibvirtSocket libvirt = new FakeLibvirtSocket(tmp.resolve("libvirt-" + i + ".sock"));
+                 StreamTail tail = new StreamTail(cluster.settings())) {
+                ServiceProcess worker = cluster.addWorker(libvirt.uri());
+                JsonNode run = cluster.api().submit(List.of("panic"));
+                String runId = run.get("id").asText();
+                String jobId = run.get("jobs").get(0).get("id").asText();
+                String problem = null;
+                if (tail.await(e -> e instanceof PhaseChanged p && p.jobId().equals(jobId)
+                        && p.phase() == Phase.INSTALLATION, JOB_START).isEmpty()) {
+                    problem = "the job never reached its installation";
+                } else {
+                    libvirt.cut();
+                    // The worker process lives on; the others come back so the job may fail over to them.
+                    healthy.forEach(ServiceProcess::start);
+                    Optional<StreamEvent> finished = tail.await(e -> e instanceof JobFinished f && f.jobId().equals(jobId),
+                            RUN_DONE);
+                    Optional<JsonNode> done = awaitRunDone(runId);
+                    problem = done.isEmpty() ? "no verdict within " + RUN_DONE.toMinutes() + " min" : null;
+                    System.out.println("FAULT DETAIL libvirt cut: worker alive=" + worker.isAlive() + ", job ended "
+                            + finished.map(e -> ((JobFinished) e).outcome() + " (" + ((JobFinished) e).reason() + ")")
+                            .orElse("without JobFinished") + ", run verdict "
+                            + done.map(r -> r.get("verdict").asText()).orElse("none"));
+                    healthy.forEach(ServiceProcess::stop);
+                }
+                worker.kill();
+                cluster.destroyDomainsOf(cluster.workers().indexOf(worker));
+                tally(tally, runId, problem);
+            }
+        }
+        healthy.forEach(w -> {
+            if (!w.isAlive()) w.start();
+        });
+        tally.report(cluster.diagnostics());
+    }
+
+    private void tally(FaultTally tally, String runId, String problem) {
+        var reader = cluster.topicReader();
+        tally.record(reader.jobVerdicts(runId).size(), reader.runVerdicts(runId).size(), problem);
+    }
+
+    private int workerIndex(String workerId) {
+        for (int i = 0; i < cluster.workers().size(); i++) {
+            if (cluster.workerId(i).equals(workerId)) return i;
+        }
+        throw new IllegalStateException("job started on unknown worker " + workerId);
+    }
+
+    private Set<String> runIds() {
+        Set<String> ids = new HashSet<>();
+        cluster.api().get("/api/v1/runs?limit=1000").json().get("runs").forEach(r -> ids.add(r.get("id").asText()));
+        return ids;
+    }
+
+    /** The run once the API shows it DONE with a verdict; empty if that did not happen in time. */
+    private Optional<JsonNode> awaitRunDone(String runId) {
+        long deadline = System.nanoTime() + RUN_DONE.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                JsonNode run = cluster.api().run(runId);
+                if ("DONE".equals(run.get("state").asText()) && !run.get("verdict").isNull()) return Optional.of(run);
+            } catch (UncheckedIOException | IllegalStateException e) {
+                // the coordinator or the broker is coming back: ask again
+            }
+            pause();
+        }
+        return Optional.empty();
+    }
+
+    private static String checkDone(Optional<JsonNode> done, String expectedJobVerdict) {
+        if (done.isEmpty()) return "the run did not finish within " + RUN_DONE.toMinutes() + " min";
+        String verdict = done.get().get("jobs").get(0).get("verdict").asText();
+        return verdict.equals(expectedJobVerdict) ? null : "job verdict " + verdict + ", expected " + expectedJobVerdict;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
