@@ -17,8 +17,8 @@ export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static dropbear-bin kmod cpio)
 for arg in "$@"; do
     case "$arg" in
-        # The coordinator's web view is tested in a real headless browser.
-        --for-tests) PACKAGES+=(chromium chromium-driver) ;;
+        # The coordinator's web view is tested in a real headless browser; the compose file is checked by docker-compose.
+        --for-tests) PACKAGES+=(chromium chromium-driver docker-compose) ;;
         *) echo "host-setup: unknown option $arg (known: --for-tests)" >&2; exit 64 ;;
     esac
 done

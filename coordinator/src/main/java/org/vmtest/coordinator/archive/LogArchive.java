@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -73,7 +75,10 @@ public final class LogArchive implements Managed, Runnable {
     @Override
     public void start() throws IOException {
         Files.createDirectories(layout.root());
-        consumer = new KafkaConsumer<>(settings.consumer("coordinator-archive", groupId));
+        Properties props = settings.consumer("coordinator-archive", groupId);
+        // Offsets are committed only after the files are flushed.
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        consumer = new KafkaConsumer<>(props);
         running = true;
         thread = new Thread(this, "coordinator-archive");
         thread.setDaemon(true);
@@ -90,7 +95,8 @@ public final class LogArchive implements Managed, Runnable {
 
     @Override
     public void run() {
-        try (KafkaConsumer<String, byte[]> c = consumer) {
+        KafkaConsumer<String, byte[]> c = consumer;
+        try {
             c.subscribe(List.of(settings.topics().stream(), settings.topics().verdicts()));
             while (running) {
                 ConsumerRecords<String, byte[]> records = c.poll(Duration.ofMillis(500));
@@ -112,6 +118,7 @@ public final class LogArchive implements Managed, Runnable {
             LOG.error("log archive stopped", e);
         } finally {
             closeAll();
+            c.close(Duration.ofSeconds(5));
         }
     }
 

@@ -92,7 +92,8 @@ public final class StateReader implements Managed, Runnable {
 
     @Override
     public void run() {
-        try (KafkaConsumer<String, byte[]> c = consumer) {
+        KafkaConsumer<String, byte[]> c = consumer;
+        try {
             assignAll(c);
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
@@ -108,6 +109,8 @@ public final class StateReader implements Managed, Runnable {
             if (running) throw e;
         } catch (RuntimeException e) {
             LOG.error("state reader stopped", e);
+        } finally {
+            c.close(Duration.ofSeconds(5));
         }
     }
 

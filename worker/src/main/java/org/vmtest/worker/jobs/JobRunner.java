@@ -126,7 +126,7 @@ public final class JobRunner {
         // an abort or a release that came in while the job thread was in a blocking call decides the outcome
         if (abort != null) {
             verdict = Verdict.ABORTED;
-            reason = "aborted: " + abort.reason() + abortNote;
+            reason = "aborted: " + abort.reason() + abortNote();
         }
         closePhase();
         try {
@@ -228,8 +228,9 @@ public final class JobRunner {
                         + seconds(phaseDeadlineNanos - phaseStartNanos) + " (phase REBOOT timeout)");
             }
             String now = capture("cat /proc/sys/kernel/random/boot_id");
-            // the old system may still answer for a moment after `reboot`: only a new boot id means it is back
-            if (bootId == null || now == null || !now.equals(bootId)) break;
+            // the old system may still answer (or half answer) for a moment after `reboot`: only a readable, new
+            // boot id means the guest is back
+            if (now != null && (bootId == null || !now.equals(bootId))) break;
             ssh.disconnect();
             Thread.sleep(ctx.config().ssh().connectRetryInterval().toMillis());
         }
@@ -339,7 +340,7 @@ public final class JobRunner {
      *
      * @param issuedAtMillis the control record's timestamp, to measure how long the abort took
      */
-    public void abort(ControlCommand command, long issuedAtMillis) {
+    public synchronized void abort(ControlCommand command, long issuedAtMillis) {
         if (abort != null) return;
         abortIssuedAtMillis = issuedAtMillis;
         abort = command;
@@ -352,7 +353,12 @@ public final class JobRunner {
         destroyNow();
     }
 
-    private void destroyNow() {
+    /** Waits for an abort's destroy to complete on the control thread, so that the note has its figure. */
+    private synchronized String abortNote() {
+        return abortNote;
+    }
+
+    private synchronized void destroyNow() {
         VirtualMachine v = vm;
         if (v != null) {
             v.destroy();

@@ -87,7 +87,8 @@ public final class VirtualMachine implements AutoCloseable {
      *
      * @return true when this call destroyed the domain, false when it was already gone
      */
-    public boolean destroy() {
+    public synchronized boolean destroy() {
+        // synchronized: a second caller (the job thread cleaning up) waits until the domain is really gone
         if (!destroyed.compareAndSet(false, true)) return false;
         try {
             domain.destroy();
