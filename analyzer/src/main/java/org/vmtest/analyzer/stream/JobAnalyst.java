@@ -173,7 +173,7 @@ final class JobAnalyst {
 
         if (abort && jobRunning) {
             if (s.abort == null) {
-                s.abort = new JobState.AbortOrder(p.id(), hit.title(), hit.seq(), now);
+                s.abort = new JobState.AbortOrder(p.id(), hit.title(), hit.seq(), now, analysis(hit));
                 out.control(new AbortJob(s.jobId, s.runId, at, hit.title(), p.id(), hit.seq()));
                 out.verdict(DecisionLog.abort(s, hit, at));
                 log(s, () -> LOG.info("abort: {} at line {} ({})", p.id(), hit.seq(), hit.title()));
@@ -202,18 +202,11 @@ final class JobAnalyst {
         Phase phase = f.lastPhase() == null ? s.phase : f.lastPhase();
         return switch (verdict) {
             case PASSED -> null;
-            case ABORTED -> s.abort != null && s.decisive != null && s.decisive.lineSeq() == s.abort.lineSeq()
-                    ? s.decisive.analysis()
-                    : s.abort != null ? abortAnalysis(s, phase) : worker("stopped early", f, phase);
+            case ABORTED -> s.abort != null ? s.abort.analysis() : worker("stopped early", f, phase);
             case FAILED -> s.failFinding && s.decisive != null ? s.decisive.analysis()
                     : s.firstFailedTest != null ? testAnalysis(s.firstFailedTest) : worker("failed", f, phase);
             case ERROR -> worker("infrastructure error", f, phase);
         };
-    }
-
-    private static FailureAnalysis abortAnalysis(JobState s, Phase phase) {
-        return new FailureAnalysis(s.abort.title(), Signatures.of(s.abort.title()), s.abort.patternId(), phase, "",
-                List.of(), List.of());
     }
 
     private static FailureAnalysis testAnalysis(JobState.FailedTest t) {

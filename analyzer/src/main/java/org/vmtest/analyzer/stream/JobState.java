@@ -64,7 +64,7 @@ final class JobState {
     FailedTest firstFailedTest;
 
     /** The abort this analyzer ordered, for the verdict and for later "already aborting" thoughts. */
-    record AbortOrder(String patternId, String title, long lineSeq, long sentMillis) {
+    record AbortOrder(String patternId, String title, long lineSeq, long sentMillis, FailureAnalysis analysis) {
     }
 
     /** The first finding that decides the verdict (action ABORT or FAIL), as the failure analysis will show it. */

@@ -140,6 +140,27 @@ class AnalyzerTopologyTest {
     }
 
     @Test
+    void abortedJobIsAnalysedByItsCrashEvenAfterAnEarlierFailurePattern() {
+        PatternSpec fail = new PatternSpec("profile.install-step-failed", "install step (?<step>\\w+) FAILED",
+                Category.FAILURE, Action.FAIL, "install step ${step} failed", List.of(), List.of(), null);
+        Job job = new Job("job-fail-then-panic", "run-17", 1);
+        job.start(Map.of(), List.of(fail));
+        job.phase(Phase.INSTALLATION);
+        job.console("install step bootloader FAILED");
+        KernelReports.panicReport().forEach(job::console);
+        job.finish(Verdict.ABORTED, "aborted by the analyzer");
+        List<VerdictEvent> out = verdicts.readValuesToList();
+        assertThat(thoughts(out)).extracting(Thought::decision)
+                .contains("verdict will be FAILED, keep watching", "abort", "verdict ABORTED");
+        JobVerdict v = single(out, JobVerdict.class);
+        assertThat(v.verdict()).isEqualTo(Verdict.ABORTED);
+        assertThat(v.reason()).startsWith("critical finding: Kernel panic");
+        assertThat(v.failure().patternId()).isEqualTo(control.readValue() instanceof AbortJob a ? a.patternId() : "?");
+        assertThat(v.failure().block()).hasSize(30);
+        assertThat(v.findings()).contains("install step bootloader failed");
+    }
+
+    @Test
     void reportWithoutEndMarkerAbortsWhenTheGracePasses() {
         Job job = new Job("job-grace", "run-2", 1);
         job.start(Map.of(), List.of());
