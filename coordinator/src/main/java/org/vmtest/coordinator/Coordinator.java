@@ -21,7 +21,7 @@ import org.eclipse.jetty.server.Server;
  * application in this process and stops it on {@link #close()}.
  *
  * <pre>
- * try (Coordinator c = Coordinator.start(Path.of("config/coordinator.yml"))) {
+ * try (Coordinator c = Coordinator.start(Path.of("deploy/config/coordinator.yml"))) {
  *     URI api = c.baseUri().resolve("/api/v1/runs");
  * }
  * </pre>

@@ -60,7 +60,7 @@ import org.vmtest.protocol.kafka.TopicAdmin;
 
 /**
  * The coordinator: REST API under {@code /api/v1}, the web view at {@code /}, run state from Kafka, the log
- * archive. {@code java -jar coordinator.jar server config/coordinator.yml}; in-process through {@link Coordinator}.
+ * archive. {@code vmtest coordinator deploy/config/coordinator.yml}; in-process through {@link Coordinator}.
  */
 public class CoordinatorApplication extends Application<CoordinatorConfiguration> {
     private static final Logger LOG = LoggerFactory.getLogger(CoordinatorApplication.class);

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.vmtest.coordinator.auth.AuthFactory;
 import org.vmtest.protocol.kafka.KafkaSettings;
 
-/** The coordinator's YAML configuration; every option is described in {@code config/coordinator.yml}. */
+/** The coordinator's YAML configuration; every option is described in {@code deploy/config/coordinator.yml}. */
 public class CoordinatorConfiguration extends Configuration {
     @Valid
     @NotNull

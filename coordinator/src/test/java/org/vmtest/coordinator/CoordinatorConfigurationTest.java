@@ -18,10 +18,10 @@ class CoordinatorConfigurationTest {
         CoordinatorConfiguration config = new YamlConfigurationFactory<>(CoordinatorConfiguration.class,
                 Validators.newValidator(), Jackson.newObjectMapper(), "dw")
                 .build(new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
-                        new EnvironmentVariableSubstitutor(false)), "config/coordinator.yml");
+                        new EnvironmentVariableSubstitutor(false)), "../deploy/config/coordinator.yml");
 
         assertThat(config.getKafka().topics().prefix()).isEqualTo("vmtest");
-        assertThat(config.getProfilesDir()).isEqualTo(Path.of("deploy/profiles"));
+        assertThat(config.getProfilesDir()).isEqualTo(Path.of("/etc/vmtest/profiles"));
         assertThat(config.getArchiveRetention().toJavaDuration()).isEqualTo(Duration.ofDays(14));
         assertThat(config.getArchiveGroupId()).isEqualTo("vmtest-archive");
         assertThat(config.getAuth().enabled()).isTrue();

@@ -103,7 +103,7 @@ class WorkerLifecycleIT {
                 renewInterval: 3s
                 """.formatted(kafka.bootstrapServers(), kafka.topicPrefix(), TestGuest.dir(), work));
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), WorkerMain.class.getName(), yaml.toString())
+                "-cp", System.getProperty("java.class.path"), "org.vmtest.worker.WorkerMain", yaml.toString())
                 .redirectErrorStream(true).redirectOutput(work.resolve("dead1.log").toFile()).start();
         JobRequested job;
         try {

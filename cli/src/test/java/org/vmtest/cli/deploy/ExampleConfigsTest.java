@@ -2,39 +2,18 @@ package org.vmtest.cli.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
-import io.dropwizard.configuration.FileConfigurationSourceProvider;
-import io.dropwizard.configuration.SubstitutingSourceProvider;
-import io.dropwizard.configuration.YamlConfigurationFactory;
-import io.dropwizard.jackson.Jackson;
-import io.dropwizard.jersey.validation.Validators;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.vmtest.analyzer.AnalyzerConfig;
-import org.vmtest.coordinator.CoordinatorConfiguration;
 import org.vmtest.protocol.Accelerator;
 import org.vmtest.protocol.codec.ConfigYaml;
-import org.vmtest.protocol.codec.Json;
 import org.vmtest.worker.WorkerConfig;
 
-/** Every example configuration in deploy/config loads as its service would load it. */
+/** The analyzer and worker examples in deploy/config load (the coordinator's is tested in its module). */
 class ExampleConfigsTest {
     private static final Path CONFIG = Path.of("..", "deploy", "config");
-
-    @Test
-    void theCoordinatorExampleLoadsWithDropwizard() throws Exception {
-        var factory = new YamlConfigurationFactory<>(CoordinatorConfiguration.class,
-                Validators.newValidator(), Json.configure(Jackson.newObjectMapper()), "dw");
-        var source = new SubstitutingSourceProvider(new FileConfigurationSourceProvider(),
-                new EnvironmentVariableSubstitutor(false));
-
-        CoordinatorConfiguration c = factory.build(source, CONFIG.resolve("coordinator.yml").toString());
-
-        assertThat(c.getKafka().topics().jobs()).isEqualTo("vmtest.jobs");
-        assertThat(c.getProfilesDir()).isEqualTo(Path.of("/etc/vmtest/profiles"));
-    }
 
     @Test
     void theAnalyzerExampleLoads() throws Exception {

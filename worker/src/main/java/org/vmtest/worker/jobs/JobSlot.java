@@ -108,6 +108,14 @@ final class JobSlot implements Runnable {
         }
         JobRequested job = (JobRequested) ((Decoded.Ok<JobMessage>) decoded).value();
         int attempt = record.deliveryCount().map(Short::intValue).orElse(1);
+        if (ctx.running().alreadyFinished(job.jobId())) {
+            // Seen with Kafka 4.4: a job whose lock was renewed comes back once more right after its ACCEPT.
+            // This worker published its JobFinished already; running it again would only duplicate it.
+            LOG.warn("slot {}: job {} came back (delivery {}) after this worker finished it; accepting it again",
+                    index, job.jobId(), attempt);
+            consumer.acknowledge(record, AcknowledgeType.ACCEPT);
+            return;
+        }
         if (attempt > job.profile().attemptLimit()) {
             giveUp(job, attempt);
             consumer.acknowledge(record, AcknowledgeType.ACCEPT);
@@ -132,6 +140,7 @@ final class JobSlot implements Runnable {
             } else {
                 consumer.acknowledge(record, AcknowledgeType.ACCEPT);
             }
+            if (!result.released()) ctx.running().finished(job.jobId());
         } finally {
             ctx.running().remove(runner);
         }

@@ -1,13 +1,22 @@
 package org.vmtest.worker.jobs;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 
 /** The jobs this worker runs right now, by job id: for aborts and heartbeats. */
 public final class RunningJobs {
+    private static final int REMEMBERED = 1000;
     private final ConcurrentMap<String, JobRunner> jobs = new ConcurrentHashMap<>();
+    private final java.util.Set<String> finished = java.util.Collections.newSetFromMap(
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED;
+                }
+            }));
 
     void add(JobRunner runner) {
         jobs.put(runner.jobId(), runner);
@@ -15,6 +24,16 @@ public final class RunningJobs {
 
     void remove(JobRunner runner) {
         jobs.remove(runner.jobId(), runner);
+    }
+
+    /** Remembers that this worker published the job's {@code JobFinished}. */
+    void finished(String jobId) {
+        finished.add(jobId);
+    }
+
+    /** Whether this worker already finished the job (among its last 1000). */
+    boolean alreadyFinished(String jobId) {
+        return finished.contains(jobId);
     }
 
     public Optional<JobRunner> get(String jobId) {
