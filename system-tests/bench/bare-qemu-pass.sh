@@ -16,7 +16,8 @@ now() { date +%s.%N; }
 gssh() { local t=$1; shift; timeout "$t" dbclient -y -y -i "$work/id" -p "$port" root@127.0.0.1 "$@" 2>/dev/null; }
 wait_sshd() {  # wait_sshd N: the N-th "sshd ready" on the console
     local deadline=$(( $(date +%s) + 300 ))
-    until [ "$(grep -ac 'vmtest-guest: sshd ready' "$work/console.log" 2>/dev/null)" -ge "$1" ]; do
+    local n
+    until n=$(grep -ac 'vmtest-guest: sshd ready' "$work/console.log" 2>/dev/null); [ "${n:-0}" -ge "$1" ]; do
         [ "$(date +%s)" -lt "$deadline" ] || { echo "no sshd ready #$1" >&2; exit 1; }
         sleep 0.1
     done

@@ -17,7 +17,7 @@ import org.vmtest.protocol.codec.Json;
 import org.vmtest.protocol.kafka.KafkaSettings;
 
 /**
- * The worker's configuration file (YAML). Every field is optional; see {@code deploy/worker.example.yaml}.
+ * The worker's configuration file (YAML). Every field is optional; see {@code worker/worker.example.yaml}.
  *
  * @param workerId          names this worker in heartbeats, domain names and its work directory; default host name
  * @param slots             how many VMs it runs at once

@@ -1,12 +1,10 @@
 package org.vmtest.analyzer.stream;
 
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.Stores;
 import org.vmtest.analyzer.AnalyzerConfig;
 import org.vmtest.analyzer.patterns.PatternLibrary;
 import org.vmtest.protocol.codec.JsonSerde;
@@ -40,8 +38,7 @@ public final class AnalyzerTopology {
                 new JobAnalyst(new ScannerCache(library, config.reportGrace()), config.defaultStallLimit(),
                         config.maxFindingsPerJob()),
                 config.stallCheckInterval(), config.reportCheckInterval(), config.forgetSilentJobsAfter()), SOURCE);
-        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(JOB_STORE), Serdes.String(),
-                JobStateSerde.serde()).withCachingEnabled(), PROCESSOR);
+        t.addStateStore(JobStateStore.builder(JOB_STORE), PROCESSOR);
         t.addSink(VERDICTS_SINK, topics.verdicts(), new StringSerializer(),
                 erase(JsonSerde.of(VerdictEvent.class).serializer()), PROCESSOR);
         t.addSink(CONTROL_SINK, topics.control(), new StringSerializer(),

@@ -4,17 +4,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.codec.Decoded;
@@ -31,12 +27,8 @@ import org.vmtest.protocol.verdicts.VerdictEvent;
 
 /**
  * The Kafka side of the analyzer: decodes {@code vmtest.stream} records, keeps each job's {@link JobState} in the
- * state store, hands events to the {@link JobAnalyst} and forwards its decisions to the sinks. Undecodable records
- * go to the dead-letter topic and processing goes on.
- *
- * <p>The store is the truth; {@link #jobs} mirrors it deserialized, so a console line costs one JSON write (which
- * the store's cache folds into one changelog record per commit), not a read as well. The mirror is rebuilt from
- * the store whenever Kafka Streams (re)initialises the task, e.g. after an aborted transaction.
+ * {@link JobStateStore}, hands events to the {@link JobAnalyst} and forwards its decisions to the sinks.
+ * Undecodable records go to the dead-letter topic and processing goes on.
  */
 final class JobEventProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(JobEventProcessor.class);
@@ -49,9 +41,8 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
     private final Duration stallCheckInterval;
     private final Duration reportCheckInterval;
     private final Duration forgetSilentJobsAfter;
-    private final Map<String, JobState> jobs = new HashMap<>();
     private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, JobState> store;
+    private JobStateStore jobs;
 
     JobEventProcessor(JobAnalyst analyst, Duration stallCheckInterval, Duration reportCheckInterval,
                       Duration forgetSilentJobsAfter) {
@@ -64,16 +55,11 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
     @Override
     public void init(ProcessorContext<String, Object> context) {
         this.context = context;
-        this.store = context.getStateStore(AnalyzerTopology.JOB_STORE);
-        jobs.clear();
+        this.jobs = context.getStateStore(AnalyzerTopology.JOB_STORE);
         long now = context.currentSystemTimeMs();
-        try (KeyValueIterator<String, JobState> all = store.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, JobState> kv = all.next();
-                // This analyzer was not listening while the job's records waited: silence counts from now.
-                kv.value.lastActivityMillis = Math.max(kv.value.lastActivityMillis, now);
-                jobs.put(kv.key, kv.value);
-            }
+        // This analyzer was not listening while the jobs' records waited: silence counts from now.
+        for (Map.Entry<String, JobState> e : jobs.all()) {
+            e.getValue().lastActivityMillis = Math.max(e.getValue().lastActivityMillis, now);
         }
         context.schedule(reportCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::closeReports);
         context.schedule(stallCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::checkStalls);
@@ -90,9 +76,9 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
         try {
             handle(event, context.currentSystemTimeMs(), new Forwarder(record.timestamp()));
         } catch (RuntimeException e) {
-            // A record this analyzer cannot handle must not stop every other job: park it and forget the job's
-            // half-updated mirror (the store still holds the state before this record).
-            jobs.remove(event.jobId());
+            // A record this analyzer cannot handle must not stop every other job: park it, and drop the job's
+            // half-updated state for the one the last commit wrote.
+            jobs.reload(event.jobId());
             LOG.error("cannot analyze {} of job {}: {}", event.getClass().getSimpleName(), event.jobId(), e.toString(), e);
             deadLetter(record, record.value(), "analyzer failed on this record: " + e);
         }
@@ -131,8 +117,7 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
             analyst.test(s, test, now);
         } else if (event instanceof JobFinished finished) {
             analyst.finished(s, finished, now, out);
-            jobs.remove(jobId);
-            store.delete(jobId);
+            jobs.delete(jobId);
             return;
         }
         put(jobId, s);
@@ -141,33 +126,29 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
     private void closeReports(long now) {
         Forwarder out = new Forwarder(now);
         List<String> changed = new ArrayList<>();
-        for (Map.Entry<String, JobState> e : jobs.entrySet()) {
+        for (Map.Entry<String, JobState> e : jobs.all()) {
             if (analyst.tick(e.getValue(), now, out)) changed.add(e.getKey());
         }
-        for (String jobId : changed) store.put(jobId, jobs.get(jobId));
+        changed.forEach(jobs::changed);
     }
 
     private void checkStalls(long now) {
         Forwarder out = new Forwarder(now);
         List<String> changed = new ArrayList<>();
         List<String> forgotten = new ArrayList<>();
-        for (Map.Entry<String, JobState> e : jobs.entrySet()) {
+        for (Map.Entry<String, JobState> e : jobs.all()) {
             if (analyst.forget(e.getValue(), now, forgetSilentJobsAfter, out)) {
                 forgotten.add(e.getKey());
             } else if (analyst.checkStall(e.getValue(), now, out)) {
                 changed.add(e.getKey());
             }
         }
-        for (String jobId : changed) store.put(jobId, jobs.get(jobId));
-        for (String jobId : forgotten) {
-            jobs.remove(jobId);
-            store.delete(jobId);
-        }
+        changed.forEach(jobs::changed);
+        forgotten.forEach(jobs::delete);
     }
 
     private void put(String jobId, JobState s) {
         jobs.put(jobId, s);
-        store.put(jobId, s);
     }
 
     private void deadLetter(Record<String, byte[]> record, byte[] raw, String error) {

@@ -52,8 +52,10 @@ import org.vmtest.protocol.stream.StreamEvent;
  * that only runs one regex over each record (the cost of Kafka Streams with exactly-once, without the analyzer).
  *
  * <pre>
- * ./mvnw -o -q -pl analyzer test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=org.vmtest.analyzer.bench.PipelineBenchmark -Dexec.args="1000000 50 2 1"
+ * ./mvnw -o -q -pl analyzer test-compile
+ * ./mvnw -o -q -pl analyzer dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/tmp/cp.txt
+ * java -Xmx3g -cp "analyzer/target/test-classes:analyzer/target/classes:$(cat /tmp/cp.txt)" \
+ *     org.vmtest.analyzer.bench.PipelineBenchmark 1000000 50 2 1
  * </pre>
  * Arguments: lines (default 1,000,000), jobs (50), partitions (2), stream threads (1).
  */

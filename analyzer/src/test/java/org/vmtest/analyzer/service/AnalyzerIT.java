@@ -8,9 +8,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,15 +52,23 @@ class AnalyzerIT {
     Path stateDir;
 
     @Test
-    void panickingJobIsAbortedOnceAndEveryJobGetsItsVerdict() throws Exception {
-        AnalyzerConfig config = AnalyzerConfig.of(kafka.settings()).withStateDir(stateDir.toString());
+    void panickingJobIsAbortedOnceAcrossAnAnalyzerRestartAndEveryJobGetsItsVerdict() throws Exception {
         Topics topics = kafka.topics();
-        try (AnalyzerService analyzer = Analyzer.start(config)) {
-            assertThat(analyzer.awaitRunning(Duration.ofSeconds(60))).as("analyzer reached RUNNING").isTrue();
+        List<StreamEvent> panicking = panickingJob("job-panic", "run-it");
+        int beforeRestart = 2 + KernelReports.healthyInstallLines().size();
 
+        try (AnalyzerService first = Analyzer.start(config(stateDir.resolve("first")))) {
+            assertThat(first.awaitRunning(Duration.ofSeconds(60))).as("analyzer reached RUNNING").isTrue();
             kafka.produce(topics.stream(), "job-bad", "\u0000\u0001 not json".getBytes(StandardCharsets.UTF_8));
-            stream(panickingJob("job-panic", "run-it"));
+            stream(panicking.subList(0, beforeRestart));
             stream(healthyJob("job-pass", "run-it"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> everythingCommitted(topics.stream(), AnalyzerService.applicationId(config(stateDir))));
+        }
+        // A new instance with empty local state: what it knows of job-panic comes from the changelog.
+        try (AnalyzerService second = Analyzer.start(config(stateDir.resolve("second")))) {
+            assertThat(second.awaitRunning(Duration.ofSeconds(60))).as("restarted analyzer reached RUNNING").isTrue();
+            stream(panicking.subList(beforeRestart, panicking.size()));
 
             List<VerdictEvent> verdicts = new ArrayList<>();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -71,7 +84,10 @@ class AnalyzerIT {
                     org.assertj.core.groups.Tuple.tuple("job-panic", Verdict.ABORTED),
                     org.assertj.core.groups.Tuple.tuple("job-pass", Verdict.PASSED));
             JobVerdict aborted = jobVerdicts.stream().filter(v -> v.jobId().equals("job-panic")).findFirst().orElseThrow();
+            assertThat(aborted.profile()).as("known from JobStarted, before the restart").isEqualTo("panic");
             assertThat(aborted.failure().block()).hasSize(30);
+            assertThat(aborted.failure().context()).as("lines seen before the restart")
+                    .anySatisfy(l -> assertThat(l).contains("vmtest-install: 25% copying base system"));
             assertThat(verdicts).filteredOn(Finding.class::isInstance).map(Finding.class::cast)
                     .extracting(Finding::jobId).contains("job-panic");
 
@@ -90,6 +106,22 @@ class AnalyzerIT {
         }
     }
 
+    private AnalyzerConfig config(Path dir) {
+        return AnalyzerConfig.of(kafka.settings()).withStateDir(dir.toString());
+    }
+
+    private boolean everythingCommitted(String topic, String groupId) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, OffsetAndMetadata> committed =
+                    admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().get();
+            return admin.listOffsets(latest).all().get().entrySet().stream().allMatch(e -> e.getValue().offset() == 0
+                    || committed.get(e.getKey()) != null && committed.get(e.getKey()).offset() >= e.getValue().offset());
+        }
+    }
+
     private void stream(List<StreamEvent> events) {
         for (StreamEvent e : events) kafka.produce(kafka.topics().stream(), e.jobId(), EVENTS.encode(e));
     }
@@ -100,7 +132,9 @@ class AnalyzerIT {
         events.add(new JobStarted(jobId, 1, t, runId, "panic", "worker-it", "vmtest-" + jobId, "tcg", Map.of(), List.of()));
         events.add(new PhaseChanged(jobId, 1, t, runId, Phase.INSTALLATION));
         long seq = 0;
-        for (String text : KernelReports.panicReport()) {
+        List<String> console = new ArrayList<>(KernelReports.healthyInstallLines());
+        console.addAll(KernelReports.panicReport());
+        for (String text : console) {
             events.add(new Line(jobId, 1, ++seq, LineSource.CONSOLE, Phase.INSTALLATION, t, text, false));
         }
         events.add(new JobFinished(jobId, 1, t, runId, Verdict.ABORTED, "aborted by the analyzer", Phase.INSTALLATION,

@@ -321,7 +321,23 @@ class AnalyzerTopologyTest {
         job.console("a late line after the job ended");
         advanceInSteps(Duration.ofMinutes(5));
         assertThat(verdicts.readValuesToList()).as("no state left to stall or match").isEmpty();
-        assertThat(driver.getKeyValueStore(AnalyzerTopology.JOB_STORE).get("job-once")).isNull();
+        assertThat(((JobStateStore) driver.getStateStore(AnalyzerTopology.JOB_STORE)).get("job-once")).isNull();
+    }
+
+    @Test
+    void jobStateIsWrittenToItsChangelogOnCommitAndRemovedWhenTheJobEnds() {
+        var changelog = driver.createOutputTopic("test-analyzer-" + AnalyzerTopology.JOB_STORE + "-changelog",
+                new StringDeserializer(), new StringDeserializer());
+        Job job = new Job("job-state", "run-18", 1);
+        job.start(Map.of(), List.of());
+        job.phase(Phase.INSTALLATION);
+        job.console("vmtest-install: partitioning /dev/vda");
+        var written = changelog.readKeyValuesToList();
+        assertThat(written).isNotEmpty().allSatisfy(kv -> assertThat(kv.key).isEqualTo("job-state"));
+        assertThat(written.get(written.size() - 1).value).contains("\"runId\":\"run-18\"").contains("\"lines\":1");
+        job.finish(Verdict.PASSED, "");
+        var last = changelog.readKeyValuesToList();
+        assertThat(last.get(last.size() - 1).value).as("tombstone").isNull();
     }
 
     @Test
@@ -341,7 +357,7 @@ class AnalyzerTopologyTest {
         verdicts.readValuesToList();
         advance(Duration.ofHours(25));
         assertThat(thoughts(verdicts.readValuesToList())).extracting(Thought::decision).containsExactly("forget the job");
-        assertThat(driver.getKeyValueStore(AnalyzerTopology.JOB_STORE).get("job-abandoned")).isNull();
+        assertThat(((JobStateStore) driver.getStateStore(AnalyzerTopology.JOB_STORE)).get("job-abandoned")).isNull();
     }
 
     // ---- attempts --------------------------------------------------------------------------------------------

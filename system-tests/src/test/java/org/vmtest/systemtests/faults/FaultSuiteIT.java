@@ -43,6 +43,9 @@ class FaultSuiteIT {
     /** Past the share group's record lock (30 s) with room for a loaded host. */
     private static final Duration REDELIVERY = Duration.ofMinutes(3);
 
+    /** The API's largest page; a test cluster holds fewer runs. */
+    private static final int RUN_PAGE = 500;
+
     private final int repeats = SystemTestSetup.faultRepeats();
     private ProcessCluster cluster;
 
@@ -211,7 +214,11 @@ class FaultSuiteIT {
                             RUN_DONE);
                     Optional<JsonNode> done = awaitRunDone(runId);
                     problem = done.isEmpty() ? "no verdict within " + RUN_DONE.toMinutes() + " min" : null;
-                    System.out.println("FAULT DETAIL libvirt cut: worker alive=" + worker.isAlive() + ", job ended "
+                    // Known gap, reported to the worker's owner: without libvirt the destroy fails, yet the worker
+                    // reports the domain destroyed; the VM runs on until someone else destroys it. Shown, not asserted.
+                    List<String> left = cluster.domainsOf(cluster.workers().indexOf(worker));
+                    System.out.println("FAULT DETAIL libvirt cut: domains still running after the job ended: " + left
+                            + "; worker alive=" + worker.isAlive() + ", job ended "
                             + finished.map(e -> ((JobFinished) e).outcome() + " (" + ((JobFinished) e).reason() + ")")
                             .orElse("without JobFinished") + ", run verdict "
                             + done.map(r -> r.get("verdict").asText()).orElse("none"));
@@ -242,7 +249,7 @@ class FaultSuiteIT {
 
     private Set<String> runIds() {
         Set<String> ids = new HashSet<>();
-        cluster.api().get("/api/v1/runs?limit=1000").json().get("runs").forEach(r -> ids.add(r.get("id").asText()));
+        cluster.api().get("/api/v1/runs?limit=" + RUN_PAGE).json().get("runs").forEach(r -> ids.add(r.get("id").asText()));
         return ids;
     }
 

@@ -273,6 +273,28 @@ public final class ProcessCluster implements AutoCloseable {
         return destroyDomains(List.of(workerIds.get(index)));
     }
 
+    /** Names of the running libvirt domains of worker {@code index}. */
+    public List<String> domainsOf(int index) {
+        String prefix = "vmtest-" + workerIds.get(index) + "-";
+        return runningDomains().stream().filter(n -> n.startsWith(prefix)).toList();
+    }
+
+    private List<String> runningDomains() {
+        try {
+            Process list = new ProcessBuilder("virsh", "-c", spec.defaultLibvirtUri, "list", "--name")
+                    .redirectErrorStream(true).start();
+            String names = new String(list.getInputStream().readAllBytes());
+            list.waitFor(30, TimeUnit.SECONDS);
+            return names.lines().map(String::strip).filter(n -> !n.isEmpty()).toList();
+        } catch (IOException e) {
+            LOG.warn("cannot list libvirt domains: {}", e.toString());
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
+        }
+    }
+
     private void destroyLeftoverDomains() {
         if (!workerIds.isEmpty()) destroyDomains(workerIds);
     }
