@@ -1,17 +1,13 @@
 package org.vmtest.analyzer;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.analyzer.patterns.PatternLoadException;
 import org.vmtest.analyzer.service.AnalyzerService;
-import org.vmtest.protocol.codec.Json;
+import org.vmtest.protocol.codec.ConfigYaml;
 
 /** {@code java -cp analyzer.jar org.vmtest.analyzer.AnalyzerApp analyzer.yaml}: the analyzer as its own service. */
 public final class AnalyzerApp {
@@ -44,14 +40,9 @@ public final class AnalyzerApp {
 
     /** Reads and checks the YAML config; a misspelt option is an error, not silently ignored. */
     public static AnalyzerConfig readConfig(Path file) throws IOException {
-        if (!Files.isRegularFile(file)) throw new IOException("config file not found: " + file);
-        YAMLMapper yaml = Json.configure(new YAMLMapper());
-        yaml.enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+        AnalyzerConfig config = ConfigYaml.read(file, AnalyzerConfig.class);
         try {
-            return yaml.readValue(file.toFile(), AnalyzerConfig.class).validated();
-        } catch (JsonMappingException e) {
-            String where = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
-            throw new IOException(file + where + ": " + e.getOriginalMessage(), e);
+            return config.validated();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }

@@ -1,23 +1,17 @@
 package org.vmtest.worker;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
 import org.vmtest.protocol.Accelerator;
-import org.vmtest.protocol.codec.Json;
+import org.vmtest.protocol.codec.ConfigYaml;
 import org.vmtest.protocol.kafka.KafkaSettings;
 
 /**
- * The worker's configuration file (YAML). Every field is optional; see {@code worker/worker.example.yaml}.
+ * The worker's configuration file (YAML). Every field is optional; see {@code deploy/config/worker.yml}.
  *
  * @param workerId          names this worker in heartbeats, domain names and its work directory; default host name
  * @param slots             how many VMs it runs at once
@@ -45,10 +39,6 @@ public record WorkerConfig(
         Duration probeTimeout) {
 
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.]{0,39}");
-    private static final ObjectMapper YAML = Json.configure(YAMLMapper.builder()
-                    .enable(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS).build())
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-
     /**
      * @param connectRetryInterval pause between attempts to reach a booting guest's SSH server
      * @param connectAttemptTimeout how long one attempt (TCP connect, key exchange, login) may take
@@ -89,17 +79,9 @@ public record WorkerConfig(
         return new WorkerConfig(kafka, null, 0, null, null, null, null, null, null, null, null, null);
     }
 
+    /** Reads a worker config file, with {@code ${NAME:-default}} taken from the environment. */
     public static WorkerConfig read(Path file) throws IOException {
-        try {
-            WorkerConfig config = YAML.readValue(Files.readString(file), WorkerConfig.class);
-            return config != null ? config : defaults(null);
-        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
-            throw new IOException(file + ": unknown key '" + e.getPropertyName() + "' (known: "
-                    + e.getKnownPropertyIds() + ")", e);
-        } catch (JsonProcessingException e) {
-            throw new IOException(file + ": " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (near line " + e.getLocation().getLineNr() + ")"), e);
-        }
+        return ConfigYaml.read(file, WorkerConfig.class);
     }
 
     /** This worker's own directory for overlays and keys; the start-up sweep looks only here. */
