@@ -26,8 +26,8 @@ final class RequestFuzzer {
             "x".repeat(5000), "%", "%zz", "*", "?", "#", "job.", ".job", "-", "_");
     private static final List<String> WRONG_VALUES = List.of(
             "null", "true", "0", "-1", "1e309", "123456789012345678901234567890", "\"\"", "\" \"", "[]", "{}",
-            "[null]", "[1,2]", "[[\"pass\"]]", "{\"a\":1}", "\"pass\"", "\"\\u0000\"", "\"" + "p".repeat(10_000) + "\"",
-            "[\"\\ud800\"]", "[\"../../etc/passwd\"]", "[\"pass\",\"pass\",\"pass\"]");
+            "[null]", "[1,2]", "[[\"no-such-profile\"]]", "{\"a\":1}", "\"no-such-profile\"", "\"\\u0000\"", "\"" + "p".repeat(10_000) + "\"",
+            "[\"\\ud800\"]", "[\"../../etc/passwd\"]", "[\"nope\",\"nope\",\"nope\"]");
 
     private final Random random;
     private final URI base;
