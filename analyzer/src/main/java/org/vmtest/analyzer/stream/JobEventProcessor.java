@@ -87,6 +87,13 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
     private void handle(StreamEvent event, long now, Forwarder out) {
         String jobId = event.jobId();
         JobState s = jobs.get(jobId);
+        if (s != null && s.verdictSent) {
+            if (event instanceof JobStarted || event instanceof JobFinished) {
+                LOG.warn("job {}: {} of attempt {} after its verdict was given; no second verdict", jobId,
+                        event.getClass().getSimpleName(), event.attempt());
+            }
+            return;
+        }
         if (event instanceof JobStarted started) {
             if (s == null || started.attempt() > s.attempt) {
                 put(jobId, analyst.started(started, now, out));
@@ -98,6 +105,7 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
         if (s == null) {
             if (event instanceof JobFinished finished) {
                 analyst.finishedUnseen(finished, now, out);
+                put(jobId, JobState.verdictSent(jobId, finished.runId(), finished.attempt(), now));
             } else {
                 LOG.debug("job {}: no JobStarted seen, ignoring {}", jobId, event.getClass().getSimpleName());
             }
@@ -117,7 +125,7 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
             analyst.test(s, test, now);
         } else if (event instanceof JobFinished finished) {
             analyst.finished(s, finished, now, out);
-            jobs.delete(jobId);
+            put(jobId, JobState.verdictSent(jobId, s.runId, s.attempt, now));
             return;
         }
         put(jobId, s);
@@ -127,6 +135,7 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
         Forwarder out = new Forwarder(now);
         List<String> changed = new ArrayList<>();
         for (Map.Entry<String, JobState> e : jobs.all()) {
+            if (e.getValue().verdictSent) continue;
             if (analyst.tick(e.getValue(), now, out)) changed.add(e.getKey());
         }
         changed.forEach(jobs::changed);
@@ -137,7 +146,12 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
         List<String> changed = new ArrayList<>();
         List<String> forgotten = new ArrayList<>();
         for (Map.Entry<String, JobState> e : jobs.all()) {
-            if (analyst.forget(e.getValue(), now, forgetSilentJobsAfter, out)) {
+            JobState s = e.getValue();
+            if (s.verdictSent) {
+                if (now - s.lastActivityMillis > forgetSilentJobsAfter.toMillis()) forgotten.add(e.getKey());
+                continue;
+            }
+            if (analyst.forget(s, now, forgetSilentJobsAfter, out)) {
                 forgotten.add(e.getKey());
             } else if (analyst.checkStall(e.getValue(), now, out)) {
                 changed.add(e.getKey());

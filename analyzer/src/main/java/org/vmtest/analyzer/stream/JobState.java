@@ -63,6 +63,23 @@ final class JobState {
     int testsFailed;
     FailedTest firstFailedTest;
 
+    /**
+     * The job's JobVerdict went out. Only this marker is kept afterwards, so that a job delivered again after it
+     * finished (a lost acknowledgement, a broker restart) never gets a second verdict.
+     */
+    boolean verdictSent;
+
+    /** What remains of a finished job: who it was and when it was last heard of. */
+    static JobState verdictSent(String jobId, String runId, int attempt, long now) {
+        JobState done = new JobState();
+        done.jobId = jobId;
+        done.runId = runId;
+        done.attempt = attempt;
+        done.lastActivityMillis = now;
+        done.verdictSent = true;
+        return done;
+    }
+
     /** The abort this analyzer ordered, for the verdict and for later "already aborting" thoughts. */
     record AbortOrder(String patternId, String title, long lineSeq, long sentMillis, FailureAnalysis analysis) {
     }

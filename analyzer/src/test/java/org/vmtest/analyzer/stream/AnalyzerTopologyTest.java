@@ -313,19 +313,43 @@ class AnalyzerTopologyTest {
     }
 
     @Test
-    void exactlyOneVerdictPerJobAndTheStateIsDroppedAfterwards() {
+    void exactlyOneVerdictPerJobAndOnlyAMarkerIsKeptAfterwards() {
         Job job = new Job("job-once", "run-10", 1);
         job.start(Map.of(), List.of());
         job.finish(Verdict.PASSED, "");
         assertThat(verdicts.readValuesToList()).filteredOn(JobVerdict.class::isInstance).hasSize(1);
         job.console("a late line after the job ended");
         advanceInSteps(Duration.ofMinutes(5));
-        assertThat(verdicts.readValuesToList()).as("no state left to stall or match").isEmpty();
+        assertThat(verdicts.readValuesToList()).as("nothing left to stall or match").isEmpty();
+        JobState marker = ((JobStateStore) driver.getStateStore(AnalyzerTopology.JOB_STORE)).get("job-once");
+        assertThat(marker.verdictSent).isTrue();
+        assertThat(marker.lines).isZero();
+        advance(Duration.ofHours(25));
+        assertThat(verdicts.readValuesToList()).as("the marker goes silently").isEmpty();
         assertThat(((JobStateStore) driver.getStateStore(AnalyzerTopology.JOB_STORE)).get("job-once")).isNull();
     }
 
     @Test
-    void jobStateIsWrittenToItsChangelogOnCommitAndRemovedWhenTheJobEnds() {
+    void aJobDeliveredAgainAfterItsVerdictGetsNoSecondVerdict() {
+        Job first = new Job("job-again", "run-19", 1);
+        first.start(Map.of(), List.of());
+        first.finish(Verdict.FAILED, "1 of 2 tests failed");
+        first.finish(Verdict.FAILED, "1 of 2 tests failed");
+        Job second = new Job("job-again", "run-19", 2);
+        second.start(Map.of(), List.of());
+        second.console("vmtest-guest: boot scenario=pass");
+        second.finish(Verdict.PASSED, "");
+
+        List<JobVerdict> all = verdicts.readValuesToList().stream().filter(JobVerdict.class::isInstance)
+                .map(JobVerdict.class::cast).toList();
+        assertThat(all).singleElement().satisfies(v -> {
+            assertThat(v.verdict()).isEqualTo(Verdict.FAILED);
+            assertThat(v.attempt()).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void jobStateIsWrittenToItsChangelogOnCommitAndShrinksToAMarkerWhenTheJobEnds() {
         var changelog = driver.createOutputTopic("test-analyzer-" + AnalyzerTopology.JOB_STORE + "-changelog",
                 new StringDeserializer(), new StringDeserializer());
         Job job = new Job("job-state", "run-18", 1);
@@ -337,7 +361,7 @@ class AnalyzerTopologyTest {
         assertThat(written.get(written.size() - 1).value).contains("\"runId\":\"run-18\"").contains("\"lines\":1");
         job.finish(Verdict.PASSED, "");
         var last = changelog.readKeyValuesToList();
-        assertThat(last.get(last.size() - 1).value).as("tombstone").isNull();
+        assertThat(last.get(last.size() - 1).value).contains("\"verdictSent\":true").contains("\"lines\":0");
     }
 
     @Test
