@@ -361,8 +361,11 @@ public final class JobRunner {
     private synchronized void destroyNow() {
         VirtualMachine v = vm;
         if (v != null) {
-            v.destroy();
-            if (abort != null && abortMeasured.compareAndSet(false, true)) {
+            boolean gone = v.destroy();
+            if (!gone) {
+                abortNote = " (the domain could not be destroyed: libvirt failed)";
+                LOG.error("job {}: domain {} could not be destroyed", job.jobId(), domainName);
+            } else if (abort != null && abortMeasured.compareAndSet(false, true)) {
                 long latency = ctx.clock().millis() - abortIssuedAtMillis;
                 ctx.aborts().record(latency);
                 abortNote = " (domain destroyed " + latency + " ms after the abort was issued)";

@@ -87,17 +87,38 @@ public final class VirtualMachine implements AutoCloseable {
      *
      * @return true when this call destroyed the domain, false when it was already gone
      */
+    /**
+     * Destroys the domain now.
+     *
+     * @return whether the domain is gone (destroyed now or earlier); false when libvirt failed and it may still run
+     */
     public synchronized boolean destroy() {
         // synchronized: a second caller (the job thread cleaning up) waits until the domain is really gone
-        if (!destroyed.compareAndSet(false, true)) return false;
+        if (!destroyed.compareAndSet(false, true)) return true;
         try {
             domain.destroy();
             LOG.info("domain {} destroyed", name);
             return true;
         } catch (LibvirtException e) {
+            if (stillRunning()) {
+                // libvirt unreachable or refusing: say so, and let a later cleanup try again
+                destroyed.set(false);
+                LOG.error("domain {} could not be destroyed and may still run: {}", name, e.getMessage());
+                return false;
+            }
             // a transient domain that already stopped (guest power-off, crash) no longer exists: nothing to do
             LOG.debug("destroy {}: {}", name, e.getMessage());
-            return false;
+            return true;
+        }
+    }
+
+    private boolean stillRunning() {
+        try {
+            return domain.isActive() == 1;
+        } catch (LibvirtException e) {
+            String msg = String.valueOf(e.getMessage());
+            // "Domain not found" means gone; any other error means we cannot tell, so assume it still runs
+            return !msg.contains("not found") && !msg.contains("no domain");
         }
     }
 
