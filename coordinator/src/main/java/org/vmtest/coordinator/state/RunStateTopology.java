@@ -39,6 +39,7 @@ import org.vmtest.protocol.stream.TestFinished;
 import org.vmtest.protocol.verdicts.JobVerdict;
 import org.vmtest.protocol.verdicts.RunVerdict;
 import org.vmtest.protocol.verdicts.VerdictEvent;
+import org.vmtest.protocol.workers.WorkerStatus;
 
 /**
  * The coordinators' shared Kafka Streams application: folds each run's commands, its jobs' lifecycle (re-keyed
@@ -57,6 +58,7 @@ public final class RunStateTopology {
     private static final JsonSerde<RunCommand> COMMANDS = JsonSerde.of(RunCommand.class);
     private static final JsonSerde<StreamEvent> STREAM = JsonSerde.of(StreamEvent.class);
     private static final JsonSerde<VerdictEvent> VERDICTS = JsonSerde.of(VerdictEvent.class);
+    private static final JsonSerde<WorkerStatus> WORKERS = JsonSerde.of(WorkerStatus.class);
     private static final byte[] LINE_TYPE = "\"type\":\"Line\"".getBytes(StandardCharsets.UTF_8);
 
     private RunStateTopology() {
@@ -66,6 +68,11 @@ public final class RunStateTopology {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), RUN_SERDE));
         Consumed<String, byte[]> raw = Consumed.with(Serdes.String(), Serdes.ByteArray());
+
+        // Worker heartbeats change no run, and every coordinator reads them itself; they pass through here only so
+        // that a malformed one reaches the dead-letter topic once, not once per coordinator. Tombstones are legal.
+        decoded(builder.stream(topics.workers(), raw).filter((k, v) -> v != null, Named.as("drop-tombstones")),
+                "workers", topics, clock, bytes -> WORKERS.decode(bytes), status -> null);
 
         KStream<String, RunInput> commands = decoded(builder.stream(topics.runCommands(), raw), "commands", topics, clock,
                 bytes -> COMMANDS.decode(bytes), RunInput.Command::new);

@@ -37,7 +37,8 @@ import org.vmtest.protocol.workers.WorkerStatus;
  * Reads {@code vmtest.runs}, {@code vmtest.workers}, {@code vmtest.stream} and {@code vmtest.verdicts} from their
  * beginning, with no consumer group, into this coordinator's memory: the run view, the worker registry and the
  * event history. Every coordinator reads everything, so they all show the same, and a restarted one rebuilds.
- * Malformed records are skipped here: the run-state stream routes them to the dead-letter topic, once.
+ * Malformed records are skipped here: the run-state stream routes them (heartbeats included) to the dead-letter
+ * topic, once.
  */
 public final class StateReader implements Managed, Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(StateReader.class);

@@ -120,4 +120,19 @@ class RunStateTopologyTest {
         assertThat(dlq.readValuesToList()).singleElement()
                 .satisfies(v -> assertThat(new String(v)).contains("\"topic\":\"t.run-commands\""));
     }
+
+    @Test
+    void aMalformedHeartbeatGoesToTheDeadLetterTopicButATombstoneDoesNot() {
+        var workers = driver.createInputTopic(TOPICS.workers(), new StringSerializer(), new ByteArraySerializer());
+        workers.pipeInput("w1", (byte[]) null);
+        workers.pipeInput("w1", new byte[] {0, 1, 2, (byte) 0xff});
+        workers.pipeInput("w1", org.vmtest.protocol.codec.JsonSerde.of(org.vmtest.protocol.workers.WorkerStatus.class)
+                .encode(new org.vmtest.protocol.workers.WorkerStatus("w1", java.time.Instant.now(),
+                        org.vmtest.protocol.workers.WorkerStatus.State.RUNNING, 1, java.util.List.of(), "tcg", "9.0.0",
+                        "7.2", "h")));
+
+        assertThat(dlq.readValuesToList()).singleElement()
+                .satisfies(v -> assertThat(new String(v)).contains("\"topic\":\"t.workers\""));
+        assertThat(runs.readValuesToList()).isEmpty();
+    }
 }
