@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
+import org.vmtest.protocol.control.CancelJob;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.kafka.KafkaSettings;
 import org.vmtest.worker.DeadLetters;
@@ -82,10 +83,14 @@ public final class ControlListener implements Runnable, AutoCloseable {
             return;
         }
         ControlCommand command = ((Decoded.Ok<ControlCommand>) decoded).value();
-        running.get(command.jobId()).ifPresent((JobRunner runner) -> {
+        var runner = running.get(command.jobId());
+        if (runner.isPresent()) {
             LOG.info("{} for job {}: {}", command.getClass().getSimpleName(), command.jobId(), command.reason());
-            runner.abort(command, record.timestamp());
-        });
+            runner.get().abort(command, record.timestamp());
+        } else if (command instanceof CancelJob) {
+            // the job may still be queued: whichever slot of this worker takes it later ends it unstarted
+            running.cancelled(command.jobId());
+        }
     }
 
     @Override

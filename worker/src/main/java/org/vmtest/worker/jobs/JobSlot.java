@@ -116,8 +116,18 @@ final class JobSlot implements Runnable {
             consumer.acknowledge(record, AcknowledgeType.ACCEPT);
             return;
         }
+        if (ctx.running().wasCancelled(job.jobId())) {
+            LOG.info("slot {}: job {} was cancelled before it started; not starting it", index, job.jobId());
+            endUnstarted(job, attempt, Verdict.ABORTED, "cancelled before it started");
+            consumer.acknowledge(record, AcknowledgeType.ACCEPT);
+            return;
+        }
         if (attempt > job.profile().attemptLimit()) {
-            giveUp(job, attempt);
+            int lost = attempt - 1;
+            String reason = "worker lost " + lost + " time" + (lost == 1 ? "" : "s") + " (attempt limit "
+                    + job.profile().attemptLimit() + ")";
+            LOG.warn("job {}: {}", job.jobId(), reason);
+            endUnstarted(job, attempt, Verdict.ERROR, reason);
             consumer.acknowledge(record, AcknowledgeType.ACCEPT);
             return;
         }
@@ -212,19 +222,16 @@ final class JobSlot implements Runnable {
         return Duration.ofMillis(Math.max(1000, lockMillis / 3));
     }
 
-    /** The job was tried by too many workers: end it without a VM, so it does not loop for ever. */
-    private void giveUp(JobRequested job, int attempt) {
-        int lost = attempt - 1;
-        String reason = "worker lost " + lost + " time" + (lost == 1 ? "" : "s") + " (attempt limit "
-                + job.profile().attemptLimit() + ")";
-        LOG.warn("job {}: {}", job.jobId(), reason);
+    /** Ends a job without a VM (tried by too many workers, or cancelled while queued), so it does not loop. */
+    private void endUnstarted(JobRequested job, int attempt, Verdict verdict, String reason) {
         JobStream stream = ctx.publisher().open(job.jobId(), job.runId(), attempt);
         stream.event(new JobStarted(job.jobId(), attempt, ctx.clock().instant(), job.runId(), job.profile().name(),
                 ctx.config().workerId(), "", ctx.accelerator().wireName(), job.profile().stallLimits(),
                 job.profile().patterns()));
         stream.worker("not started: " + reason);
-        stream.event(new JobFinished(job.jobId(), attempt, ctx.clock().instant(), job.runId(), Verdict.ERROR, reason,
+        stream.event(new JobFinished(job.jobId(), attempt, ctx.clock().instant(), job.runId(), verdict, reason,
                 org.vmtest.protocol.Phase.PROVISIONING, java.util.Map.of(), ctx.config().workerId()));
+        ctx.running().finished(job.jobId());
     }
 
     private void commit() {

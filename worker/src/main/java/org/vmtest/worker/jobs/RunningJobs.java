@@ -18,6 +18,23 @@ public final class RunningJobs {
                 }
             }));
 
+    private final java.util.Set<String> cancelled = java.util.Collections.newSetFromMap(
+            java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > REMEMBERED;
+                }
+            }));
+
+    /** A CancelJob came for a job this worker does not run (yet): if it comes here later, it must not start. */
+    public void cancelled(String jobId) {
+        cancelled.add(jobId);
+    }
+
+    boolean wasCancelled(String jobId) {
+        return cancelled.contains(jobId);
+    }
+
     void add(JobRunner runner) {
         jobs.put(runner.jobId(), runner);
     }
