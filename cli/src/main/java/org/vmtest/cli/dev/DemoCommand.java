@@ -84,18 +84,30 @@ public final class DemoCommand implements Callable<Integer> {
                     w.printf("  %s  saw: %s%n  %s  did: %s, because %s%n", t.path("time").asText(),
                             t.path("observed").asText(), " ".repeat(t.path("time").asText().length()),
                             t.path("decision").asText(), t.path("reason").asText()));
-            if (job.reason() != null && !job.reason().isBlank()) w.printf("  worker: %s%n", job.reason());
             try {
-                String thoughtLog = client.logs(job.id(), "thoughts", 20);
-                if (!thoughtLog.isBlank()) {
-                    w.println("  thought log (" + "GET /api/v1/jobs/" + job.id() + "/logs/thoughts):");
-                    thoughtLog.lines().forEach(l -> w.println("    " + l));
+                // The worker's own account: its JobFinished says when the domain was gone after the abort.
+                client.logs(job.id(), "stream", 10).lines().map(DemoCommand::json)
+                        .filter(n -> "JobFinished".equals(n.path("type").asText()))
+                        .forEach(n -> w.printf("  %s  worker: %s%n", n.path("time").asText(), n.path("reason").asText()));
+                String findings = client.logs(job.id(), "thoughts", null).lines()
+                        .filter(l -> l.contains("CRITICAL")).limit(5).reduce("", (a, b) -> a + "    " + b + "\n");
+                if (!findings.isEmpty()) {
+                    w.println("  critical findings (GET /api/v1/jobs/" + job.id() + "/logs/thoughts):");
+                    w.print(findings);
                 }
             } catch (RuntimeException e) {
-                w.println("  (thought log not available: " + e.getMessage() + ")");
+                w.println("  (job logs not available: " + e.getMessage() + ")");
             }
         }
         w.flush();
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return Json.mapper().readTree(line);
+        } catch (java.io.IOException e) {
+            return Json.mapper().missingNode();
+        }
     }
 
     private static Map<String, Object> summary(RunView run) {
