@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -116,8 +115,7 @@ final class TestCoordinators {
 
     /** Every record of a topic, as a read_committed consumer sees it. */
     static List<ConsumerRecord<String, byte[]>> readAll(KafkaSettings kafka, String topic) {
-        Properties props = kafka.consumer("test-reader", "unused");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Properties props = kafka.assignedConsumer("test-reader");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = c.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();

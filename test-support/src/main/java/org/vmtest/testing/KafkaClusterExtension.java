@@ -15,7 +15,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -222,10 +221,7 @@ public final class KafkaClusterExtension implements BeforeAllCallback, BeforeEac
     }
 
     private List<ConsumerRecord<String, byte[]>> read(String topic, int count, Duration timeout) {
-        Properties props = settings().consumer("test-reader-" + topicPrefix, "unused");
-        // Assigned partitions, no group: reading must not disturb the groups under test.
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties props = settings().assignedConsumer("test-reader-" + topicPrefix);
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {

@@ -26,9 +26,7 @@ final class StreamWatcher implements AutoCloseable {
     private volatile boolean stop;
 
     StreamWatcher(KafkaSettings kafka) {
-        Properties props = kafka.consumer("test-stream-watcher", "unused");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties props = kafka.assignedConsumer("test-stream-watcher");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props);
         String topic = kafka.topics().stream();

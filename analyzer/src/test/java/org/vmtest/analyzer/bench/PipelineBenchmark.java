@@ -146,9 +146,7 @@ public final class PipelineBenchmark {
     }
 
     private static double rawConsume(KafkaSettings settings, long records) {
-        Properties p = settings.consumer("bench-raw", "unused");
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties p = settings.assignedConsumer("bench-raw");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> parts = consumer.partitionsFor(settings.topics().stream()).stream()
@@ -215,9 +213,7 @@ public final class PipelineBenchmark {
         Map<Verdict, Integer> verdicts = new java.util.EnumMap<>(Verdict.class);
         int aborts = 0;
         var verdictCodec = JsonSerde.of(org.vmtest.protocol.verdicts.VerdictEvent.class);
-        Properties p = settings.consumer("bench-check", "unused");
-        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties p = settings.assignedConsumer("bench-check");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
             for (String topic : List.of(settings.topics().verdicts(), settings.topics().control())) {
                 List<TopicPartition> parts = consumer.partitionsFor(topic).stream()

@@ -63,9 +63,7 @@ public final class ResultsCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         KafkaSettings settings = KafkaSettings.of(bootstrap).withTopicPrefix(topicPrefix);
         String topic = settings.topics().verdicts();
-        var props = settings.consumer("vmtest-results", "unused");
-        props.remove("group.id");
-        props.put("enable.auto.commit", "false");
+        var props = settings.assignedConsumer("vmtest-results");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();

@@ -152,6 +152,17 @@ public final class KafkaSettings {
         return p;
     }
 
+    /**
+     * A consumer without a group, for readers that assign partitions themselves and keep no offsets in Kafka
+     * (every coordinator's full view, the CLI's {@code results}, test readers): it disturbs no group.
+     */
+    public Properties assignedConsumer(String clientId) {
+        Properties p = consumer(clientId, "unused");
+        p.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return p;
+    }
+
     /** A share-group consumer with explicit acknowledgement: the worker decides when a job is done. */
     public Properties shareConsumer(String clientId, String shareGroupId) {
         Properties p = base(clientId);

@@ -56,4 +56,12 @@ class TopicsTest {
         assertThat(s.streams("a")).containsEntry("security.protocol", "SASL_SSL");
         assertThat(s.admin("a")).containsEntry("bootstrap.servers", "b:9093");
     }
+
+    @Test
+    void anAssignedConsumerHasNoGroupAndCommitsNothing() {
+        var p = KafkaSettings.of("b:9092").withProperty("security.protocol", "SSL").assignedConsumer("reader");
+
+        assertThat(p).doesNotContainKey("group.id").containsEntry("enable.auto.commit", "false")
+                .containsEntry("isolation.level", "read_committed").containsEntry("security.protocol", "SSL");
+    }
 }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -68,9 +67,7 @@ public final class StateReader implements Managed, Runnable {
 
     @Override
     public void start() {
-        Properties props = settings.consumer("coordinator-state-reader", "unused");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties props = settings.assignedConsumer("coordinator-state-reader");
         consumer = new KafkaConsumer<>(props);
         running = true;
         thread = new Thread(this, "coordinator-state-reader");

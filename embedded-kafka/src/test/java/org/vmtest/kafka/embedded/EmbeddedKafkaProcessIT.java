@@ -52,8 +52,7 @@ class EmbeddedKafkaProcessIT {
     }
 
     private static List<ConsumerRecord<String, byte[]>> readAll(KafkaSettings settings, String topic, int count) {
-        var props = settings.consumer("it-reader", "unused");
-        props.remove("group.id");
+        var props = settings.assignedConsumer("it-reader");
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = List.of(new TopicPartition(topic, 0));

@@ -28,9 +28,7 @@ public final class StreamTail implements AutoCloseable {
     private final List<StreamEvent> seen = new ArrayList<>();
 
     public StreamTail(KafkaSettings settings) {
-        Properties props = settings.consumer("system-test-stream-tail-" + UUID.randomUUID(), "unused");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties props = settings.assignedConsumer("system-test-stream-tail-" + UUID.randomUUID());
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
         consumer = new KafkaConsumer<>(props);
         String topic = settings.topics().stream();

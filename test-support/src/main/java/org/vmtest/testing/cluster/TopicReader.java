@@ -33,9 +33,7 @@ public final class TopicReader {
 
     /** Every record of the topic up to its current end. */
     public List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        Properties props = settings.consumer("system-test-reader-" + UUID.randomUUID(), "unused");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties props = settings.assignedConsumer("system-test-reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();

@@ -3,7 +3,6 @@ package org.vmtest.worker.control;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
-import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,9 +40,7 @@ public final class ControlListener implements Runnable, AutoCloseable {
         this.running = running;
         this.deadLetters = deadLetters;
         String clientId = "vmtest-worker-" + workerId + "-control";
-        Properties props = kafka.consumer(clientId, "unused-" + UUID.randomUUID());
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Properties props = kafka.assignedConsumer(clientId);
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         this.consumer = new KafkaConsumer<>(props);
         List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
