@@ -27,6 +27,7 @@ public final class Json {
      * ({@code "PT5M"}, also read from {@code "5m"}, {@code "90s"}), unknown fields ignored so an older reader
      * takes a newer writer's records, nulls left out.
      */
+    @SuppressWarnings("deprecation") // MapperFeature on a built mapper: Dropwizard hands us one already built
     public static <M extends ObjectMapper> M configure(M mapper) {
         SimpleModule durations = new SimpleModule("vmtest-durations");
         durations.addDeserializer(Duration.class, new FlexibleDurationDeserializer());
@@ -38,8 +39,7 @@ public final class Json {
         mapper.disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE);
         mapper.setSerializationInclusion(JsonInclude.Include.NON_NULL);
         // Profiles and API requests are written by people: "tcg" means TCG.
-        @SuppressWarnings("deprecation")
-        M unused = (M) mapper.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true);
+        mapper.configure(MapperFeature.ACCEPT_CASE_INSENSITIVE_ENUMS, true);
         return mapper;
     }
 }
