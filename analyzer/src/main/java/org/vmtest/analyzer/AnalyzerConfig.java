@@ -23,6 +23,7 @@ import org.vmtest.protocol.kafka.KafkaSettings;
  * forgetSilentJobsAfter: 24h   # drop the state of a job that sent nothing this long (its worker is gone)
  * maxFindingsPerJob: 200
  * threads: 1
+ * metricsAddress: 0.0.0.0:9465   # GET /metrics (Prometheus), GET /health; empty: none
  * </pre>
  */
 public final class AnalyzerConfig {
@@ -50,6 +51,9 @@ public final class AnalyzerConfig {
     /** Where Kafka Streams keeps its local state; empty for the JVM's temporary directory. */
     @JsonProperty
     private String stateDir = "";
+    /** {@code host:port} of the Prometheus metrics and health endpoint; empty for none, port 0 for any free one. */
+    @JsonProperty
+    private String metricsAddress = "";
 
     public AnalyzerConfig() {
     }
@@ -131,6 +135,15 @@ public final class AnalyzerConfig {
 
     public String stateDir() {
         return stateDir;
+    }
+
+    public String metricsAddress() {
+        return metricsAddress == null ? "" : metricsAddress;
+    }
+
+    public AnalyzerConfig withMetricsAddress(String address) {
+        metricsAddress = address;
+        return this;
     }
 
     public AnalyzerConfig withPatternDirs(List<Path> dirs) {

@@ -21,7 +21,15 @@ final class CompiledPattern {
     final ReportSpec report;
     final Pattern reportEnd;
     final List<Pattern> refine;
-    final Set<String> literals;
+    /**
+     * What the prefilter requires of a line: one of these alternatives, each a list of clauses that must all have
+     * a literal in the line (see {@link RegexAnalysis#requirements}); empty: always confirm.
+     */
+    final List<List<Set<String>>> requirements;
+    /** Every match starts at index 0, so {@code lookingAt} answers what {@code find} would, without the scan. */
+    final boolean anchored;
+    /** For an anchored regex, the characters a line must start with (null: any). */
+    final boolean[] firstChars;
     private final int phaseMask;
     private final int sourceMask;
 
@@ -33,7 +41,9 @@ final class CompiledPattern {
         this.report = report;
         this.reportEnd = report == null || report.end() == null ? null : Pattern.compile(report.end());
         this.refine = report == null ? List.of() : report.refine().stream().map(r -> Pattern.compile(r.regex())).toList();
-        this.literals = RegexAnalysis.requiredLiterals(spec.regex());
+        this.requirements = RegexAnalysis.requirements(spec.regex());
+        this.anchored = RegexAnalysis.startAnchored(spec.regex());
+        this.firstChars = anchored ? RegexAnalysis.anchoredFirstChars(spec.regex()) : null;
         this.phaseMask = spec.phases().isEmpty() ? -1 : spec.phases().stream().mapToInt(p -> 1 << p.ordinal()).reduce(0, (a, b) -> a | b);
         this.sourceMask = spec.sources().isEmpty() ? -1 : spec.sources().stream().mapToInt(s -> 1 << s.ordinal()).reduce(0, (a, b) -> a | b);
     }

@@ -68,6 +68,11 @@ public final class PatternLibrary {
         this.engine = engine;
     }
 
+    /** Lines, in this JVM so far, on which some pattern ran out of its time budget (and was taken as not matching). */
+    public static long regexBudgetExhausted() {
+        return PrefilterMatcher.EXHAUSTED.sum();
+    }
+
     /** The library shipped with the analyzer. */
     public static PatternLibrary builtIn() {
         PatternLibrary lib = builtIn;

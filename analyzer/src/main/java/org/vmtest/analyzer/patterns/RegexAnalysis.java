@@ -133,59 +133,119 @@ final class RegexAnalysis {
         return s;
     }
 
+    /** At most this many clauses per pattern: the prefilter keeps one bit per clause. */
+    static final int MAX_CLAUSES = 8;
+
     /**
-     * Literals (ASCII, lower-cased) of which at least one occurs, case-insensitively, in every line the regex
-     * matches; empty if no such set of literals of useful length exists (the pattern is then always checked).
+     * What every line the regex matches must contain: a list of alternatives (one per branch of a top-level
+     * alternation, else just one), each a conjunction of clauses (see {@link #requiredClauses}). A line can match
+     * only if some alternative has every clause satisfied. Empty if some branch requires nothing of useful length
+     * (the pattern is then always checked). Splitting the branches keeps {@code Welcome to emergency mode!|Reached
+     * target Emergency Mode} from being a candidate on every {@code Reached target} line.
      */
-    static Set<String> requiredLiterals(String regex) {
-        if (RegexAst.usesCommentsMode(regex)) return Set.of();
+    static List<List<Set<String>>> requirements(String regex) {
+        if (RegexAst.usesCommentsMode(regex) || usesUnicodeCase(regex)) return List.of();
         Node root = RegexAst.parse(regex);
-        Set<String> best = required(root);
-        return best == null ? Set.of() : best;
+        while (root instanceof Group g) root = g.body();
+        List<Node> branches = root instanceof Alt a ? a.branches() : List.of(root);
+        var alternatives = new ArrayList<List<Set<String>>>();
+        for (Node branch : branches) {
+            List<Set<String>> clauses = best(clauses(branch));
+            if (clauses.isEmpty()) return List.of();
+            alternatives.add(clauses);
+        }
+        return List.copyOf(alternatives);
     }
 
-    /** Returns a set of alternatives one of which every match contains, or null if none is known. */
-    private static Set<String> required(Node n) {
-        if (n instanceof Group g) return required(g.body());
-        if (n instanceof Repeat r) return r.min() >= 1 ? required(r.body()) : null;
-        if (n instanceof Seq s) return requiredInSequence(s);
+    /**
+     * What every line the regex matches must contain, as a conjunction of clauses: each clause is a set of literals
+     * (ASCII, lower-cased) at least one of which occurs in the line, case-insensitively. Empty if nothing of useful
+     * length is known. Requiring every clause, not just the best one, is what keeps
+     * {@code (?:\[  OK  \] |systemd\[1\]: )Mounted (.+)} from being a candidate on every systemd line.
+     */
+    static List<Set<String>> requiredClauses(String regex) {
+        if (RegexAst.usesCommentsMode(regex) || usesUnicodeCase(regex)) return List.of();
+        return best(clauses(RegexAst.parse(regex)));
+    }
+
+    /** Distinct clauses of useful length, the longest (rarest) first, at most {@link #MAX_CLAUSES}. */
+    private static List<Set<String>> best(List<Set<String>> found) {
+        var clauses = new ArrayList<>(new LinkedHashSet<>(found));
+        clauses.removeIf(c -> score(c) < MIN_LITERAL);
+        clauses.sort((a, b) -> Integer.compare(score(b), score(a)));
+        return List.copyOf(clauses.subList(0, Math.min(MAX_CLAUSES, clauses.size())));
+    }
+
+    /**
+     * Whether the regex turns on Unicode case folding or Unicode character classes: then a non-ASCII character
+     * (the Kelvin sign for {@code k}, say) can match an ASCII literal, which the ASCII prefilter would not see.
+     */
+    static boolean usesUnicodeCase(String regex) {
+        return regex.matches("(?s).*\\(\\?[a-zA-Z]*[uU][a-zA-Z-]*[:)].*");
+    }
+
+    /**
+     * The characters a match can start with when every match starts at the beginning of the line (the regex
+     * begins with {@code ^} outside any alternation and never turns on multi-line mode); null otherwise, or when
+     * the first character could be anything. Index {@link RegexAst#NON_ASCII} stands for every non-ASCII char.
+     */
+    static boolean[] anchoredFirstChars(String regex) {
+        if (!startAnchored(regex)) return null;
+        BitSet first = first(RegexAst.parse(regex));
+        if (first.cardinality() > RegexAst.NON_ASCII) return null;
+        var chars = new boolean[RegexAst.NON_ASCII + 1];
+        first.stream().forEach(c -> chars[c] = true);
+        return chars;
+    }
+
+    /** Every match starts at index 0: a leading {@code ^}, no top-level alternation, no multi-line mode. */
+    static boolean startAnchored(String regex) {
+        if (!regex.startsWith("^") || RegexAst.usesCommentsMode(regex) || usesUnicodeCase(regex)) return false;
+        if (regex.matches("(?s).*\\(\\?[a-zA-Z]*m[a-zA-Z-]*[:)].*")) return false;
+        return !(RegexAst.parse(regex) instanceof Alt);
+    }
+
+    /** Clauses that every match of {@code n} satisfies (possibly short ones: the caller filters). */
+    private static List<Set<String>> clauses(Node n) {
+        if (n instanceof Group g) return clauses(g.body());
+        if (n instanceof Repeat r) return r.min() >= 1 ? clauses(r.body()) : List.of();
+        if (n instanceof Seq s) return clausesInSequence(s);
         if (n instanceof Alt a) {
+            // a match takes one branch: what it must contain is one of the branches' best clauses
             var union = new LinkedHashSet<String>();
             for (Node b : a.branches()) {
-                Set<String> s = required(b);
-                if (s == null) return null;
-                union.addAll(s);
+                Set<String> best = null;
+                for (Set<String> c : clauses(b)) {
+                    if (score(c) > score(best)) best = c;
+                }
+                if (score(best) < MIN_LITERAL) return List.of();
+                union.addAll(best);
             }
-            return union;
+            return List.of(union);
         }
-        return null;
+        return List.of();
     }
 
-    private static Set<String> requiredInSequence(Seq s) {
-        var candidates = new ArrayList<Set<String>>();
+    private static List<Set<String>> clausesInSequence(Seq s) {
+        var clauses = new ArrayList<Set<String>>();
         var run = new StringBuilder();
         for (Node item : s.items()) {
             String exact = exactText(item);
             if (exact != null) {
-                appendRun(run, exact, candidates);
+                appendRun(run, exact, clauses);
                 continue;
             }
             if (item instanceof Repeat r && r.min() >= 1 && exactText(r.body()) != null) {
                 // "ab+c": the first copy of b belongs to the run, then the run breaks
-                appendRun(run, exactText(r.body()), candidates);
-                flush(run, candidates);
+                appendRun(run, exactText(r.body()), clauses);
+                flush(run, clauses);
                 continue;
             }
-            flush(run, candidates);
-            Set<String> inner = required(item);
-            if (inner != null) candidates.add(inner);
+            flush(run, clauses);
+            clauses.addAll(clauses(item));
         }
-        flush(run, candidates);
-        Set<String> best = null;
-        for (Set<String> c : candidates) {
-            if (score(c) > score(best)) best = c;
-        }
-        return best != null && score(best) >= MIN_LITERAL ? best : null;
+        flush(run, clauses);
+        return clauses;
     }
 
     private static void appendRun(StringBuilder run, String text, List<Set<String>> candidates) {

@@ -1,5 +1,12 @@
 package org.vmtest.analyzer.service;
 
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -13,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.analyzer.AnalyzerConfig;
 import org.vmtest.analyzer.patterns.PatternLibrary;
+import org.vmtest.analyzer.stream.AnalyzerMetrics;
 import org.vmtest.analyzer.stream.AnalyzerTopology;
 import org.vmtest.protocol.Category;
 
@@ -27,11 +35,21 @@ public final class AnalyzerService implements AutoCloseable {
     private final KafkaStreams streams;
     private final CountDownLatch running = new CountDownLatch(1);
     private final String applicationId;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final KafkaStreamsMetrics streamsMetrics;
+    private MetricsServer metricsServer;
 
     private AnalyzerService(AnalyzerConfig config, PatternLibrary library) {
         this.applicationId = applicationId(config);
-        Topology topology = AnalyzerTopology.build(config, library);
+        registry.config().commonTags("application", applicationId);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        Topology topology = AnalyzerTopology.build(config, library, new AnalyzerMetrics(registry));
         this.streams = new KafkaStreams(topology, properties(config));
+        // the Streams client's own metrics: consumer lag, commit and process rates, per thread
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
         streams.setStateListener((now, before) -> {
             LOG.info("analyzer {}: {} -> {}", applicationId, before, now);
             if (now == KafkaStreams.State.RUNNING) running.countDown();
@@ -44,12 +62,30 @@ public final class AnalyzerService implements AutoCloseable {
         });
     }
 
+    /** @throws IllegalArgumentException when the metrics address is malformed or cannot be bound */
     public static AnalyzerService start(AnalyzerConfig config, PatternLibrary library) {
         AnalyzerService service = new AnalyzerService(config, library);
+        if (!config.metricsAddress().isBlank()) {
+            try {
+                service.metricsServer = MetricsServer.start(config.metricsAddress(), service.registry, service.streams::state);
+            } catch (IOException | IllegalArgumentException e) {
+                service.streamsMetrics.close();
+                service.streams.close(Duration.ZERO);
+                throw new IllegalArgumentException("metricsAddress " + config.metricsAddress() + ": " + e.getMessage(), e);
+            }
+            LOG.info("analyzer {}: metrics on http://{}:{}/metrics, health on /health", service.applicationId,
+                    config.metricsAddress().substring(0, config.metricsAddress().lastIndexOf(':')),
+                    service.metricsServer.port());
+        }
         Map<Category, Integer> sizes = library.sizeByCategory();
         LOG.info("analyzer {} starting with {} patterns {}", service.applicationId, library.patterns().size(), sizes);
         service.streams.start();
         return service;
+    }
+
+    /** The port of the metrics endpoint, or -1 when none is configured. */
+    public int metricsPort() {
+        return metricsServer == null ? -1 : metricsServer.port();
     }
 
     /** {@code <prefix>-analyzer}: every analyzer of one installation is one consumer group, one set of state. */
@@ -76,6 +112,9 @@ public final class AnalyzerService implements AutoCloseable {
     @Override
     public void close() {
         LOG.info("analyzer {} stopping", applicationId);
+        if (metricsServer != null) metricsServer.close();
         streams.close(CLOSE_TIMEOUT);
+        streamsMetrics.close();
+        registry.close();
     }
 }

@@ -30,6 +30,10 @@ public final class AnalyzerTopology {
     }
 
     public static Topology build(AnalyzerConfig config, PatternLibrary library) {
+        return build(config, library, AnalyzerMetrics.none());
+    }
+
+    public static Topology build(AnalyzerConfig config, PatternLibrary library, AnalyzerMetrics metrics) {
         Topics topics = config.kafka().topics();
         Topology t = new Topology();
         t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.stream());
@@ -37,7 +41,8 @@ public final class AnalyzerTopology {
         t.addProcessor(PROCESSOR, () -> new JobEventProcessor(
                 new JobAnalyst(new ScannerCache(library, config.reportGrace()), config.defaultStallLimit(),
                         config.maxFindingsPerJob()),
-                config.stallCheckInterval(), config.reportCheckInterval(), config.forgetSilentJobsAfter()), SOURCE);
+                config.stallCheckInterval(), config.reportCheckInterval(), config.forgetSilentJobsAfter(), metrics),
+                SOURCE);
         t.addStateStore(JobStateStore.builder(JOB_STORE), PROCESSOR);
         t.addSink(VERDICTS_SINK, topics.verdicts(), new StringSerializer(),
                 erase(JsonSerde.of(VerdictEvent.class).serializer()), PROCESSOR);

@@ -41,12 +41,14 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
     private final Duration stallCheckInterval;
     private final Duration reportCheckInterval;
     private final Duration forgetSilentJobsAfter;
+    private final AnalyzerMetrics metrics;
     private ProcessorContext<String, Object> context;
     private JobStateStore jobs;
 
     JobEventProcessor(JobAnalyst analyst, Duration stallCheckInterval, Duration reportCheckInterval,
-                      Duration forgetSilentJobsAfter) {
+                      Duration forgetSilentJobsAfter, AnalyzerMetrics metrics) {
         this.analyst = analyst;
+        this.metrics = metrics;
         this.forgetSilentJobsAfter = forgetSilentJobsAfter;
         this.stallCheckInterval = stallCheckInterval;
         this.reportCheckInterval = reportCheckInterval;
@@ -73,8 +75,10 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
             return;
         }
         StreamEvent event = ((Decoded.Ok<StreamEvent>) decoded).value();
+        long now = context.currentSystemTimeMs();
+        if (event instanceof Line line) metrics.line(line.time() == null ? -1 : now - line.time().toEpochMilli());
         try {
-            handle(event, context.currentSystemTimeMs(), new Forwarder(record.timestamp()));
+            handle(event, now, new Forwarder(record.timestamp()));
         } catch (RuntimeException e) {
             // A record this analyzer cannot handle must not stop every other job: park it, and drop the job's
             // half-updated state for the one the last commit wrote.
@@ -178,6 +182,7 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
             if (keep < raw.length) why += " (value of " + raw.length + " bytes, first " + keep + " kept)";
         }
         LOG.warn("dead letter: {}[{}]@{} key {}: {}", topic, partition, offset, record.key(), abbreviate(why));
+        metrics.deadLetter();
         DeadLetter letter = new DeadLetter(topic, partition, offset, CONSUMER,
                 Instant.ofEpochMilli(context.currentSystemTimeMs()), why, kept);
         context.forward(new Record<>(record.key(), letter, record.timestamp()), AnalyzerTopology.DLQ_SINK);
@@ -197,11 +202,13 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
 
         @Override
         public void verdict(VerdictEvent event) {
+            metrics.published(event);
             context.forward(new Record<>(event.runId(), event, timestamp), AnalyzerTopology.VERDICTS_SINK);
         }
 
         @Override
         public void control(ControlCommand command) {
+            metrics.published(command);
             context.forward(new Record<>(command.jobId(), command, timestamp), AnalyzerTopology.CONTROL_SINK);
         }
     }

@@ -43,6 +43,14 @@ public class MatcherBenchmark {
     @Param({"HYPERSCAN", "LITERALS", "NAIVE"})
     String engine;
 
+    /**
+     * {@code all}: the generated console lines as they come (a third of them match some pattern of the larger
+     * libraries, none matches the first 25); {@code unmatched}: only lines that no pattern of the 500-pattern library
+     * matches, the same lines for every library size, so the figure is the prefilter's own cost per line.
+     */
+    @Param({"all", "unmatched"})
+    String lineSet;
+
     private org.vmtest.analyzer.patterns.BenchAccess.Matcher matcher;
     private String[] lines;
     private int next;
@@ -52,6 +60,17 @@ public class MatcherBenchmark {
         PatternLibrary library = PatternLibrary.fromSpecs(library(patterns));
         matcher = org.vmtest.analyzer.patterns.BenchAccess.matcher(library, PatternLibrary.Engine.valueOf(engine));
         lines = new ConsoleCorpus().generate(1, LINES, 0.001);
+        if (lineSet.equals("unmatched")) lines = unmatched(lines);
+    }
+
+    /** The lines no pattern of the largest library matches, repeated to fill the same number of lines. */
+    private static String[] unmatched(String[] lines) {
+        var largest = org.vmtest.analyzer.patterns.BenchAccess.matcher(PatternLibrary.fromSpecs(library(500)),
+                PatternLibrary.Engine.LITERALS);
+        String[] kept = java.util.Arrays.stream(lines).filter(l -> largest.match(l).length == 0).toArray(String[]::new);
+        String[] out = new String[lines.length];
+        for (int i = 0; i < out.length; i++) out[i] = kept[i % kept.length];
+        return out;
     }
 
     @Benchmark
@@ -69,7 +88,7 @@ public class MatcherBenchmark {
      * The first {@code n} built-in patterns (without report framing, which the matcher does not use); beyond the
      * built-in library's size, realistic variants: the same failure shapes for other subsystems and tools.
      */
-    static List<PatternSpec> library(int n) {
+    public static List<PatternSpec> library(int n) {
         List<PatternSpec> builtIn = PatternLibrary.builtIn().patterns();
         var out = new ArrayList<PatternSpec>();
         for (int i = 0; i < n && i < builtIn.size(); i++) out.add(builtIn.get(i));

@@ -10,6 +10,9 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.vmtest.analyzer.bench.ConsoleCorpus;
+import org.vmtest.analyzer.bench.MatcherBenchmark;
+import org.vmtest.protocol.Category;
+import org.vmtest.protocol.jobs.PatternSpec;
 
 /** The prefiltered matchers answer exactly what a loop of java.util.regex answers, line for line. */
 class MatcherEquivalenceTest {
@@ -28,6 +31,21 @@ class MatcherEquivalenceTest {
     }
 
     @Test
+    void theFiveHundredPatternBenchmarkLibraryMatchesExactlyWhatTheRegexLoopMatches() throws Exception {
+        var specs = new ArrayList<>(MatcherBenchmark.library(500));
+        // the prefilter's edge cases: anchors under alternation and multi-line mode, Unicode case folding,
+        // optional first items, clauses in nested groups
+        String[] edges = {"^ok\\s+\\S+", "^ok|systemd", "(?m)^\\[\\s*\\d", "(?iu)kernel panic", "^\\s*started",
+                          "^(?:FAIL|ok)\\b", "(?i)(?:mounted|reached) (?:target )?\\w+", "^$", "x*", "^(?=\\[)\\S+"};
+        for (int i = 0; i < edges.length; i++) {
+            specs.add(new PatternSpec("edge." + i, edges[i], Category.WARNING, null, null, null, null, null));
+        }
+        PatternLibrary library = PatternLibrary.fromSpecs(specs);
+        assertSameMatches(library, library.withEngine(PatternLibrary.Engine.LITERALS), corpus());
+        assertSameMatches(library, library.withEngine(PatternLibrary.Engine.HYPERSCAN), corpus());
+    }
+
+    @Test
     void everyBuiltInPatternMatchesSomeLineOfTheCorpusUnderEveryEngine() throws Exception {
         // guards the equivalence tests against a corpus that exercises nothing
         var naive = LIBRARY.withEngine(PatternLibrary.Engine.NAIVE).matcher();
@@ -39,7 +57,11 @@ class MatcherEquivalenceTest {
     }
 
     private static void assertSameMatches(PatternLibrary candidate, List<String> lines) {
-        LineMatcher reference = LIBRARY.withEngine(PatternLibrary.Engine.NAIVE).matcher();
+        assertSameMatches(LIBRARY, candidate, lines);
+    }
+
+    private static void assertSameMatches(PatternLibrary library, PatternLibrary candidate, List<String> lines) {
+        LineMatcher reference = library.withEngine(PatternLibrary.Engine.NAIVE).matcher();
         LineMatcher fast = candidate.matcher();
         int withMatches = 0;
         for (String raw : lines) {

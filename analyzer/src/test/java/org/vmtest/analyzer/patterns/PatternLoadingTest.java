@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,13 +153,43 @@ class PatternLoadingTest {
     }
 
     @Test
-    void requiredLiteralsAreExtractedForThePrefilter() {
-        assertThat(RegexAnalysis.requiredLiterals("Kernel panic - not syncing: (?<r>.+)"))
-                .containsExactly("kernel panic - not syncing: ");
-        assertThat(RegexAnalysis.requiredLiterals("(?:\\[FAILED\\] |systemd\\[1\\]: )Failed to start (?<u>.+)"))
-                .containsExactly("failed to start ");
-        assertThat(RegexAnalysis.requiredLiterals("(?:foo|barbaz)\\d+")).containsExactlyInAnyOrder("foo", "barbaz");
-        assertThat(RegexAnalysis.requiredLiterals("(?:fo|barbaz)\\d+")).isEmpty();
-        assertThat(RegexAnalysis.requiredLiterals("ab?cde")).containsExactly("cde");
+    void everyRequiredClauseIsExtractedForThePrefilter() {
+        assertThat(RegexAnalysis.requiredClauses("Kernel panic - not syncing: (?<r>.+)"))
+                .containsExactly(Set.of("kernel panic - not syncing: "));
+        assertThat(RegexAnalysis.requiredClauses("(?:\\[FAILED\\] |systemd\\[1\\]: )Failed to start (?<u>.+)"))
+                .containsExactly(Set.of("failed to start "), Set.of("[failed] ", "systemd[1]: "));
+        assertThat(RegexAnalysis.requiredClauses("(?:foo|barbaz)\\d+")).containsExactly(Set.of("foo", "barbaz"));
+        assertThat(RegexAnalysis.requiredClauses("(?:fo|barbaz)\\d+")).isEmpty();
+        assertThat(RegexAnalysis.requiredClauses("ab?cde")).containsExactly(Set.of("cde"));
+        assertThat(RegexAnalysis.requiredClauses("usb (?:\\d+-)+\\d+: device descriptor read/(?:64|all), error (-\\d+)"))
+                .containsExactly(Set.of(": device descriptor read/"), Set.of(", error "), Set.of("usb "));
+        // Unicode case folding lets a non-ASCII character match an ASCII literal: no ASCII prefilter then
+        assertThat(RegexAnalysis.requiredClauses("(?iu)kernel panic")).isEmpty();
+    }
+
+    @Test
+    void eachBranchOfATopLevelAlternationHasItsOwnRequirements() {
+        assertThat(RegexAnalysis.requirements("Welcome to emergency mode!|Reached target (?:emergency\\.target - )?Emergency Mode"))
+                .containsExactly(List.of(Set.of("welcome to emergency mode!")),
+                        List.of(Set.of("reached target "), Set.of("emergency mode")));
+        assertThat(RegexAnalysis.requirements("(?:Oops: |BUG: )(?<what>.+)")).as("an alternation inside a sequence")
+                .containsExactly(List.of(Set.of("oops: ", "bug: ")));
+        assertThat(RegexAnalysis.requirements("panic|ok")).as("a branch with nothing useful: always checked").isEmpty();
+        assertThat(RegexAnalysis.requirements("Kernel panic - not syncing: (?<r>.+)"))
+                .containsExactly(List.of(Set.of("kernel panic - not syncing: ")));
+    }
+
+    @Test
+    void aStartAnchoredPatternIsGatedByItsFirstCharacter() {
+        boolean[] first = RegexAnalysis.anchoredFirstChars("^ok\\s+(?<pkg>\\S+)");
+        assertThat(first).isNotNull();
+        assertThat(first['o']).isTrue();
+        assertThat(first['O']).isTrue();
+        assertThat(first['F']).isFalse();
+        assertThat(RegexAnalysis.anchoredFirstChars("^(?:ok|FAIL)\\s")['F']).isTrue();
+        assertThat(RegexAnalysis.startAnchored("^ok|FAIL")).as("top-level alternation").isFalse();
+        assertThat(RegexAnalysis.startAnchored("(?m)^ok")).as("multi-line mode").isFalse();
+        assertThat(RegexAnalysis.startAnchored("ok$")).isFalse();
+        assertThat(RegexAnalysis.anchoredFirstChars("^\\s*ok")).as("optional first item: any start").isNull();
     }
 }

@@ -3,6 +3,10 @@ package org.vmtest.analyzer.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,6 +68,16 @@ class AnalyzerIT {
             stream(healthyJob("job-pass", "run-it"));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                     .until(() -> everythingCommitted(topics.stream(), AnalyzerService.applicationId(config(stateDir))));
+
+            String metrics = get(first, "/metrics", 200);
+            assertThat(metric(metrics, "vmtest_analyzer_dead_letters_total", "")).isEqualTo(1.0);
+            assertThat(metric(metrics, "vmtest_analyzer_verdicts_total", "verdict=\"PASSED\"")).isEqualTo(1.0);
+            assertThat(metric(metrics, "vmtest_analyzer_lines_total", ""))
+                    .as("the panicking job's lines so far and the healthy job's one line")
+                    .isEqualTo(KernelReports.healthyInstallLines().size() + 1.0);
+            assertThat(metric(metrics, "vmtest_analyzer_line_delay_seconds_count", "")).isPositive();
+            assertThat(metrics).as("the Streams client's own metrics").contains("kafka_consumer_fetch_manager_records_lag");
+            assertThat(get(first, "/health", 200)).contains("RUNNING");
         }
         // A new instance with empty local state: what it knows of job-panic comes from the changelog.
         try (AnalyzerService second = Analyzer.start(config(stateDir.resolve("second")))) {
@@ -92,6 +106,11 @@ class AnalyzerIT {
                     .extracting(Finding::jobId).contains("job-panic");
 
             List<ConsumerRecord<String, byte[]>> control = kafka.consumeFor(topics.control(), Duration.ofSeconds(2));
+            String metrics = get(second, "/metrics", 200);
+            assertThat(metric(metrics, "vmtest_analyzer_aborts_total", "")).isEqualTo(1.0);
+            assertThat(metric(metrics, "vmtest_analyzer_verdicts_total", "verdict=\"ABORTED\"")).isEqualTo(1.0);
+            assertThat(metric(metrics, "vmtest_analyzer_findings_total", "category=\"critical\"")).isGreaterThanOrEqualTo(1.0);
+
             assertThat(control).singleElement().satisfies(r -> {
                 assertThat(r.key()).isEqualTo("job-panic");
                 assertThat(JsonSerde.of(ControlCommand.class).serde().deserializer().deserialize(r.topic(), r.value()))
@@ -107,7 +126,22 @@ class AnalyzerIT {
     }
 
     private AnalyzerConfig config(Path dir) {
-        return AnalyzerConfig.of(kafka.settings()).withStateDir(dir.toString());
+        return AnalyzerConfig.of(kafka.settings()).withStateDir(dir.toString()).withMetricsAddress("127.0.0.1:0");
+    }
+
+    private static String get(AnalyzerService analyzer, String path, int expectedStatus) throws Exception {
+        var response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + analyzer.metricsPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("GET %s", path).isEqualTo(expectedStatus);
+        return response.body();
+    }
+
+    /** The value of the Prometheus sample {@code name{...}} whose labels contain {@code label}. */
+    private static double metric(String scrape, String name, String label) {
+        return scrape.lines().filter(l -> l.startsWith(name + "{") && l.contains(label)).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .orElseThrow(() -> new AssertionError("no sample " + name + " with " + label + " in:\n" + scrape));
     }
 
     private boolean everythingCommitted(String topic, String groupId) throws Exception {

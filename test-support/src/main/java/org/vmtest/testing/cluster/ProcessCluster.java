@@ -373,6 +373,7 @@ public final class ProcessCluster implements AutoCloseable {
     private String analyzerYaml(Path stateDir) {
         return kafkaYaml() + """
                 stateDir: "%s"
+                metricsAddress: "127.0.0.1:0"
                 """.formatted(stateDir);
     }
 

@@ -1,0 +1,82 @@
+package org.vmtest.analyzer.service;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * The analyzer's two endpoints for machines, on the JDK's own HTTP server (the analyzer has no web stack, and a
+ * scrape a few times a minute needs none): {@code GET /metrics} in Prometheus text format, and {@code GET /health},
+ * 200 while the Streams client runs or rebalances, 503 otherwise, for systemd, a load balancer or an orchestrator.
+ */
+final class MetricsServer implements AutoCloseable {
+    private final HttpServer server;
+
+    private MetricsServer(HttpServer server) {
+        this.server = server;
+    }
+
+    /** @param address {@code host:port}; port 0 picks a free one */
+    static MetricsServer start(String address, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state)
+            throws IOException {
+        int colon = address.lastIndexOf(':');
+        if (colon < 0) throw new IllegalArgumentException("metricsAddress: expected host:port, got '" + address + "'");
+        String host = address.substring(0, colon);
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("metricsAddress: the port of '" + address + "' is not a number");
+        }
+        HttpServer server = HttpServer.create(new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, port), 16);
+        server.createContext("/metrics", exchange -> {
+            if (refuseNonGet(exchange)) return;
+            respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+        });
+        server.createContext("/health", exchange -> {
+            if (refuseNonGet(exchange)) return;
+            KafkaStreams.State now = state.get();
+            respond(exchange, now.isRunningOrRebalancing() ? 200 : 503, "text/plain; charset=utf-8", now + "\n");
+        });
+        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "analyzer-metrics-http");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+        return new MetricsServer(server);
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static boolean refuseNonGet(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestMethod().equals("GET") || exchange.getRequestMethod().equals("HEAD")) return false;
+        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+        respond(exchange, 405, "text/plain; charset=utf-8", "only GET\n");
+        return true;
+    }
+
+    private static void respond(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type);
+        boolean head = exchange.getRequestMethod().equals("HEAD");
+        exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            if (!head) out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}
