@@ -3,6 +3,8 @@
 #   ./mvnw -B -o -q -pl system-tests -am test-compile    # once, or after a change
 #   system-tests/bench/run-cluster-benchmark.sh abort 20 dispatch 1000 overhead 1
 # The class path is the system-tests test class path with every vmtest module taken from its target/classes.
+# VMTEST_BENCH_CLASSES=installed takes them from the local Maven repository instead (`./mvnw install` them
+# first): a module others are changing right now is then measured as last installed, not half-edited.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -12,7 +14,7 @@ trap 'rm -f "$cpfile"' EXIT
 cp="$root/system-tests/target/test-classes"
 IFS=: read -ra entries < "$cpfile" || true  # no newline at the end of the file
 for e in "${entries[@]}"; do
-    if [[ $e =~ /org/vmtest/([a-z-]+)/0\.1\.0-SNAPSHOT/ ]]; then
+    if [[ ${VMTEST_BENCH_CLASSES:-target} != installed && $e =~ /org/vmtest/([a-z-]+)/0\.1\.0-SNAPSHOT/ ]]; then
         e="$root/${BASH_REMATCH[1]}/target/classes"
     fi
     cp="$cp:$e"

@@ -65,13 +65,22 @@ public record Topics(String prefix) {
         return prefix + "-" + WORKER_SHARE_GROUP_SUFFIX;
     }
 
-    /** What each topic needs when it is created. */
+    /**
+     * What each topic needs when it is created. {@code partitions} applies to every topic but {@code jobs} and the
+     * single-partition ones.
+     *
+     * <p>{@code jobs} has one partition: a share group gives each partition to a single member while there are at
+     * least as many partitions as members, and a worker slot's consumer fetches nothing while its job runs, so with
+     * several partitions a job keyed to a busy slot's partition waited although other slots were free. One
+     * partition is shared by every member; it holds up to {@code group.share.partition.max.record.locks} (broker
+     * setting, 2000 by default) jobs running at once.
+     */
     public List<TopicSpec> specs(int partitions, short replicationFactor) {
         String week = Long.toString(7L * 24 * 3600 * 1000);
         Map<String, String> deleteWeek = Map.of(TopicConfig.RETENTION_MS_CONFIG, week);
         Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         return List.of(
-                new TopicSpec(jobs(), partitions, replicationFactor, deleteWeek),
+                new TopicSpec(jobs(), 1, replicationFactor, deleteWeek),
                 new TopicSpec(stream(), partitions, replicationFactor, deleteWeek),
                 new TopicSpec(verdicts(), partitions, replicationFactor,
                         Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))),

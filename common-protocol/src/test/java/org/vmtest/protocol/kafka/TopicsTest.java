@@ -39,6 +39,18 @@ class TopicsTest {
     }
 
     @Test
+    void jobsTopicHasOnePartitionSoThatEveryWorkerSlotSharesIt() {
+        assertThat(Topics.defaults().specs(6, (short) 3))
+                .filteredOn(s -> s.name().equals("vmtest.jobs"))
+                .singleElement()
+                .satisfies(s -> assertThat(s.partitions()).isEqualTo(1));
+        assertThat(Topics.defaults().specs(6, (short) 3))
+                .filteredOn(s -> s.name().equals("vmtest.stream"))
+                .singleElement()
+                .satisfies(s -> assertThat(s.partitions()).isEqualTo(6));
+    }
+
+    @Test
     void aPrefixWithIllegalCharactersIsRefused() {
         assertThatThrownBy(() -> new Topics("a b/c")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("topic prefix");

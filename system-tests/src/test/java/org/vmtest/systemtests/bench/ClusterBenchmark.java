@@ -24,6 +24,7 @@ import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.control.AbortJob;
 import org.vmtest.protocol.control.ControlCommand;
+import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.stream.Line;
 import org.vmtest.protocol.stream.StreamEvent;
@@ -40,7 +41,8 @@ import org.vmtest.testing.cluster.ServiceProcess;
  *     -Dexec.mainClass=org.vmtest.systemtests.bench.ClusterBenchmark -Dexec.args="abort 20 dispatch 1000 overhead 1"
  * </pre>
  *
- * {@code abort N}: N {@code panic} jobs, latency from the panic line to the domain being destroyed, by leg.
+ * {@code abort N}: N {@code panic} jobs, latency from the panic line to the guest being stopped (paused) and to the
+ * domain being destroyed, by leg.
  * {@code dispatch N}: N jobs whose VM fails at once (missing kernel), to two workers: first start, drain, lost.
  * {@code overhead N}: N {@code pass} jobs through the cluster vs {@code system-tests/bench/bare-qemu-pass.sh}.
  * Every benchmark also samples each service's RSS idle and under its load.
@@ -50,9 +52,11 @@ public final class ClusterBenchmark {
     private static final JsonSerde<ControlCommand> CONTROL = JsonSerde.of(ControlCommand.class);
     private static final DateTimeFormatter LOG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
     private static final Pattern RECEIPT = Pattern.compile("^(\\S+ \\S+) .*AbortJob for job (\\S+):");
+    private static final Pattern STOPPED = Pattern.compile("^(\\S+ \\S+) .*job (\\S+): domain \\S+ stopped (\\d+) ms after");
     private static final Pattern DESTROYED = Pattern.compile("^(\\S+ \\S+) .*job (\\S+): domain \\S+ destroyed (\\d+) ms after");
 
     private final Map<String, long[]> memory = new LinkedHashMap<>();
+    private final Map<String, List<Double>> loadAverages = new HashMap<>();
 
     public static void main(String[] args) throws Exception {
         ClusterBenchmark bench = new ClusterBenchmark();
@@ -84,12 +88,30 @@ public final class ClusterBenchmark {
 
             Map<String, Long> firstLine = new HashMap<>();
             Map<String, Long> endLine = new HashMap<>();
+            Map<String, List<String>> attempts = new LinkedHashMap<>();
             for (ConsumerRecord<String, byte[]> r : cluster.topicReader().readAll(cluster.topics().stream())) {
                 if (STREAM.decode(r.value()) instanceof Decoded.Ok<StreamEvent> ok && ok.value() instanceof Line l) {
                     if (l.text().contains("Kernel panic - not syncing")) firstLine.putIfAbsent(l.jobId(), l.time().toEpochMilli());
                     if (l.text().contains("---[ end Kernel panic")) endLine.putIfAbsent(l.jobId(), l.time().toEpochMilli());
+                } else if (STREAM.decode(r.value()) instanceof Decoded.Ok<StreamEvent> ok && ok.value() instanceof JobFinished f) {
+                    attempts.computeIfAbsent(f.jobId(), k -> new ArrayList<>()).add("attempt " + f.attempt() + " on "
+                            + f.workerId() + ": " + f.outcome() + " in " + f.lastPhase() + " (" + f.reason() + ")");
                 }
             }
+            // Every job that did not end as one ABORTED attempt, with each attempt's own account: the cluster's
+            // files are gone once it closes.
+            done.get("jobs").forEach(j -> {
+                String id = j.get("id").asText();
+                List<String> tries = attempts.getOrDefault(id, List.of());
+                if (!"ABORTED".equals(j.get("verdict").asText()) || tries.size() != 1) {
+                    System.out.printf("job %s: verdict %s; %s%n", id, j.get("verdict").asText(),
+                            tries.isEmpty() ? "no JobFinished" : String.join("; ", tries));
+                    for (ServiceProcess w : cluster.workers()) {
+                        w.logText().lines().filter(l -> l.contains(id) && (l.contains(" WARN ") || l.contains(" ERROR ")))
+                                .limit(10).forEach(l -> System.out.println("    " + w.name() + ": " + l));
+                    }
+                }
+            });
             Map<String, Long> abortAt = new HashMap<>();
             for (ConsumerRecord<String, byte[]> r : cluster.topicReader().readAll(cluster.topics().control())) {
                 if (CONTROL.decode(r.value()) instanceof Decoded.Ok<ControlCommand> ok && ok.value() instanceof AbortJob a) {
@@ -98,23 +120,32 @@ public final class ClusterBenchmark {
                 }
             }
             Map<String, Long> receipt = new HashMap<>();
+            Map<String, Long> stopped = new HashMap<>();
             Map<String, Long> destroyed = new HashMap<>();
-            Map<String, Long> workerReported = new HashMap<>();
+            Map<String, Long> workerStopped = new HashMap<>();
+            Map<String, Long> workerDestroyed = new HashMap<>();
             for (ServiceProcess w : cluster.workers()) {
                 for (String line : w.logText().lines().toList()) {
                     Matcher m = RECEIPT.matcher(line);
                     if (m.find()) receipt.putIfAbsent(m.group(2), logMillis(m.group(1)));
+                    m = STOPPED.matcher(line);
+                    if (m.find()) {
+                        stopped.putIfAbsent(m.group(2), logMillis(m.group(1)));
+                        workerStopped.putIfAbsent(m.group(2), Long.parseLong(m.group(3)));
+                    }
                     m = DESTROYED.matcher(line);
                     if (m.find()) {
                         destroyed.putIfAbsent(m.group(2), logMillis(m.group(1)));
-                        workerReported.putIfAbsent(m.group(2), Long.parseLong(m.group(3)));
+                        workerDestroyed.putIfAbsent(m.group(2), Long.parseLong(m.group(3)));
                     }
                 }
             }
             Map<String, List<Long>> legs = new LinkedHashMap<>();
             for (String leg : List.of("panic line → report end line (evidence kept)", "report end line → AbortJob (worker→broker→analyzer)",
-                    "AbortJob → worker receipt (control topic)", "worker receipt → domain destroyed",
-                    "control record timestamp → destroyed (worker's own figure)", "total: panic line → destroyed")) {
+                    "AbortJob → worker receipt (control topic)", "worker receipt → VM stopped (paused)",
+                    "VM stopped → domain destroyed", "control record timestamp → VM stopped (worker's own figure)",
+                    "control record timestamp → destroyed (worker's own figure)", "**total: panic line → VM stopped**",
+                    "total: panic line → domain destroyed")) {
                 legs.put(leg, new ArrayList<>());
             }
             int complete = 0;
@@ -122,22 +153,33 @@ public final class ClusterBenchmark {
                 Long end = endLine.get(job);
                 Long abort = abortAt.get(job);
                 Long recv = receipt.get(job);
+                Long stop = stopped.get(job);
                 Long gone = destroyed.get(job);
-                if (end == null || abort == null || recv == null || gone == null) continue;
+                if (end == null || abort == null || recv == null || stop == null || gone == null) continue;
                 complete++;
                 List<List<Long>> l = new ArrayList<>(legs.values());
                 l.get(0).add(end - firstLine.get(job));
                 l.get(1).add(abort - end);
                 l.get(2).add(recv - abort);
-                l.get(3).add(gone - recv);
-                l.get(4).add(workerReported.get(job));
-                l.get(5).add(gone - firstLine.get(job));
+                l.get(3).add(stop - recv);
+                l.get(4).add(gone - stop);
+                l.get(5).add(workerStopped.get(job));
+                l.get(6).add(workerDestroyed.get(job));
+                l.get(7).add(stop - firstLine.get(job));
+                l.get(8).add(gone - firstLine.get(job));
             }
             System.out.printf("%n### Abort latency (%d panic jobs, %d with every timestamp)%n%n", runs, complete);
             System.out.println("| leg | p50 ms | p99 ms | min ms | max ms |");
             System.out.println("| --- | ---: | ---: | ---: | ---: |");
             legs.forEach((leg, values) -> System.out.printf("| %s | %s | %s | %s | %s |%n", leg, pct(values, 50),
                     pct(values, 99), pct(values, 0), pct(values, 100)));
+            System.out.printf("%n1-minute load average during the run (sampled every 250 ms): %s%n", loadSummary("abort"));
+            for (String job : firstLine.keySet()) {
+                if (!destroyed.containsKey(job)) {
+                    System.out.printf("job %s: no 'destroyed' line from its worker (end line %s, AbortJob %s, receipt %s, stopped %s)%n",
+                            job, endLine.containsKey(job), abortAt.containsKey(job), receipt.containsKey(job), stopped.containsKey(job));
+                }
+            }
         }
     }
 
@@ -248,6 +290,24 @@ public final class ClusterBenchmark {
         }
         long[] b = memory.computeIfAbsent(bench + " broker", k -> new long[] {0, 0});
         b[1] = Math.max(b[1], org.vmtest.testing.cluster.ProcStatus.rssKiB(cluster.kafka().pid()).orElse(0));
+        loadAverage().ifPresent(l -> loadAverages.computeIfAbsent(bench, k -> new ArrayList<>()).add(l));
+    }
+
+    /** The host's 1-minute load average (first field of /proc/loadavg), when it can be read. */
+    private static java.util.Optional<Double> loadAverage() {
+        try {
+            return java.util.Optional.of(Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]));
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    private String loadSummary(String bench) {
+        List<Double> l = new ArrayList<>(loadAverages.getOrDefault(bench, List.of()));
+        if (l.isEmpty()) return "not available";
+        Collections.sort(l);
+        return String.format(java.util.Locale.ROOT, "min %.2f, median %.2f, max %.2f (%d samples; %d cores)", l.get(0),
+                l.get(l.size() / 2), l.get(l.size() - 1), l.size(), Runtime.getRuntime().availableProcessors());
     }
 
     private void printMemory() {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,8 +38,9 @@ import org.vmtest.worker.vm.VmStartException;
 
 /**
  * Runs one attempt of one job through its phases, on a thread of its own, and always leaves the VM gone.
- * Other threads may {@link #abort} it (a control command) or {@link #release} it (the worker shuts down); both
- * pull the VM's plug at once, which ends whatever the job thread was waiting for.
+ * Other threads may {@link #abort} it (a control command) or {@link #release} it (the worker shuts down). An abort
+ * pauses the guest at once and destroys the domain right after; a release destroys it. Either ends whatever the
+ * job thread was waiting for.
  */
 public final class JobRunner {
     private static final Logger LOG = LoggerFactory.getLogger(JobRunner.class);
@@ -51,12 +53,15 @@ public final class JobRunner {
     private final WorkerContext ctx;
     private final String domainName;
     private final Map<Phase, Long> phaseMillis = new EnumMap<>(Phase.class);
-    private final AtomicBoolean abortMeasured = new AtomicBoolean();
+    private final AtomicBoolean abortStopIssued = new AtomicBoolean();
+    /** Epoch millis at which, after an abort, the guest was seen stopped (paused or gone) and the domain gone; 0 = not yet. */
+    private final AtomicLong abortStoppedAt = new AtomicLong();
+    private final AtomicLong abortGoneAt = new AtomicLong();
+    private volatile boolean abortPaused;
     private volatile VirtualMachine vm;
     private volatile GuestSsh ssh;
     private volatile ControlCommand abort;
     private volatile long abortIssuedAtMillis;
-    private volatile String abortNote = "";
     private volatile boolean released;
     private JobStream stream;
     private Phase phase = Phase.PROVISIONING;
@@ -126,7 +131,7 @@ public final class JobRunner {
         // an abort or a release that came in while the job thread was in a blocking call decides the outcome
         if (abort != null) {
             verdict = Verdict.ABORTED;
-            reason = "aborted: " + abort.reason() + abortNote();
+            reason = "aborted: " + abort.reason() + abortAccount();
         }
         closePhase();
         try {
@@ -197,7 +202,8 @@ public final class JobRunner {
         } catch (VmStartException e) {
             throw new JobEnd(Verdict.ERROR, "VM could not start: " + e.getMessage());
         }
-        if (abort != null || released) destroyNow();
+        if (abort != null) stopForAbort();
+        if (released) destroyNow();
         stream.worker("domain " + domainName + " started (" + ctx.accelerator().wireName() + ") in "
                 + millisSince(t0) + " ms" + (vm.sshPort() > 0 ? ", ssh on 127.0.0.1:" + vm.sshPort() : ""));
         if (profile.ssh().keyDelivery() == SshSpec.KeyDelivery.NONE) return;
@@ -331,20 +337,27 @@ public final class JobRunner {
         GuestSsh s = ssh;
         if (s != null) s.close();
         VirtualMachine v = vm;
-        if (v != null) v.close();
+        if (v == null) return;
+        // destroy first and on its own: waiting for the console and deleting the overlay is not the abort's time
+        if (v.destroy() && abort != null) markGone();
+        v.close();
     }
 
     /**
-     * Destroys the VM for a control command, now, on the caller's thread; the job thread then ends the job as
-     * ABORTED.
+     * Obeys a control command: pauses the guest now, on the caller's thread (milliseconds), then destroys the
+     * domain on a thread of its own, so that the caller (the control listener) is free for the next command while
+     * libvirt takes its time. The job thread then ends the job as ABORTED.
      *
      * @param issuedAtMillis the control record's timestamp, to measure how long the abort took
      */
-    public synchronized void abort(ControlCommand command, long issuedAtMillis) {
-        if (abort != null) return;
-        abortIssuedAtMillis = issuedAtMillis;
-        abort = command;
-        destroyNow();
+    public void abort(ControlCommand command, long issuedAtMillis) {
+        synchronized (this) {
+            if (abort != null) return;
+            abortIssuedAtMillis = issuedAtMillis;
+            abort = command;
+        }
+        // null while the domain is being created: the job thread stops it as soon as it has it
+        if (vm != null) stopForAbort();
     }
 
     /** The worker shuts down: destroy the VM, publish no verdict; the job goes back to the queue. */
@@ -353,26 +366,65 @@ public final class JobRunner {
         destroyNow();
     }
 
-    /** Waits for an abort's destroy to complete on the control thread, so that the note has its figure. */
-    private synchronized String abortNote() {
-        return abortNote;
+    /** Called by whichever thread first sees both the abort and the VM: the control thread or the job thread. */
+    private void stopForAbort() {
+        VirtualMachine v = vm;
+        if (v == null || !abortStopIssued.compareAndSet(false, true)) return;
+        // a domain already destroyed (the job ended meanwhile) is not paused: the destroyer below finds it gone
+        if (!v.isDestroyed() && v.suspend()) {
+            abortPaused = true;
+            markStopped();
+        }
+        GuestSsh s = ssh;
+        if (s != null) s.close();
+        Map<String, String> mdc = MDC.getCopyOfContextMap();
+        Thread destroyer = new Thread(() -> {
+            if (mdc != null) MDC.setContextMap(mdc);
+            if (v.destroy()) markGone();
+        }, "destroy-" + domainName);
+        destroyer.setDaemon(true);
+        destroyer.start();
     }
 
-    private synchronized void destroyNow() {
-        VirtualMachine v = vm;
-        if (v != null) {
-            boolean gone = v.destroy();
-            if (!gone) {
-                abortNote = " (the domain could not be destroyed: libvirt failed)";
-                LOG.error("job {}: domain {} could not be destroyed", job.jobId(), domainName);
-            } else if (abort != null && abortMeasured.compareAndSet(false, true)) {
-                long latency = ctx.clock().millis() - abortIssuedAtMillis;
-                ctx.aborts().record(latency);
-                abortNote = " (domain destroyed " + latency + " ms after the abort was issued)";
-                LOG.info("job {}: domain {} destroyed {} ms after the {} was issued", job.jobId(), domainName,
-                        latency, abort.getClass().getSimpleName());
-            }
+    private void markStopped() {
+        long now = ctx.clock().millis();
+        if (abortStoppedAt.compareAndSet(0, now)) {
+            LOG.info("job {}: domain {} stopped {} ms after the {} was issued ({})", job.jobId(), domainName,
+                    now - abortIssuedAtMillis, abort.getClass().getSimpleName(), abortPaused ? "paused" : "destroyed");
         }
+    }
+
+    /** The domain is gone; a guest that could not be paused first stopped only now. */
+    private void markGone() {
+        long now = ctx.clock().millis();
+        if (abortStoppedAt.get() == 0) markStopped();
+        if (abortGoneAt.compareAndSet(0, now)) {
+            LOG.info("job {}: domain {} destroyed {} ms after the {} was issued", job.jobId(), domainName,
+                    now - abortIssuedAtMillis, abort.getClass().getSimpleName());
+        }
+    }
+
+    /** After {@link #cleanUp()}: the abort's figures for the JobFinished reason, recorded once in the abort stats. */
+    private String abortAccount() {
+        VirtualMachine v = vm;
+        if (v == null) return "";
+        if (!v.isDestroyed()) {
+            LOG.error("job {}: domain {} could not be destroyed", job.jobId(), domainName);
+            return " (the domain could not be destroyed: libvirt failed)";
+        }
+        // the abort came in after the cleanup had destroyed the domain: it is gone as of now
+        if (abortGoneAt.get() == 0) markGone();
+        long gone = abortGoneAt.get() - abortIssuedAtMillis;
+        long stopped = Math.min(abortStoppedAt.get() - abortIssuedAtMillis, gone);
+        ctx.aborts().record(stopped, gone);
+        return abortPaused
+                ? " (VM stopped " + stopped + " ms, domain destroyed " + gone + " ms after the abort was issued)"
+                : " (domain destroyed " + gone + " ms after the abort was issued; it could not be paused first)";
+    }
+
+    private void destroyNow() {
+        VirtualMachine v = vm;
+        if (v != null && !v.destroy()) LOG.error("job {}: domain {} could not be destroyed", job.jobId(), domainName);
         GuestSsh s = ssh;
         if (s != null) s.close();
     }

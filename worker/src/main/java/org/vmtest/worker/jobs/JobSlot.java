@@ -1,17 +1,16 @@
 package org.vmtest.worker.jobs;
 
 import java.time.Duration;
-import java.util.Properties;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaShareConsumer;
-import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,13 +25,19 @@ import org.vmtest.worker.DeadLetters;
 import org.vmtest.worker.stream.JobStream;
 
 /**
- * One VM slot: its own share consumer of {@code vmtest.jobs}, holding at most one job at a time.
+ * One VM slot: its own share consumer of {@code vmtest.jobs} ({@link SlotConsumer}), holding at most one job at a
+ * time.
  *
  * <p>Why a consumer per slot: in explicit acknowledgement mode a share consumer must acknowledge every record it
- * handed out before it may poll again, and a poll that carries a RENEW returns the renewed records instead of
- * fetching new ones. One consumer therefore cannot renew a running job and take another one at the same time;
- * a consumer per slot can, and a slot that polls only while it is free (with {@code max.poll.records=1} and
- * {@code share.acquire.mode=record_limit}) never acquires more jobs than the worker has free slots.
+ * handed out before it may poll again, and a poll while a record is being renewed returns the renewed record
+ * instead of fetching new ones. One consumer therefore cannot renew a running job and take another one at the
+ * same time; a consumer per slot can, and a slot that fetches only while it is free never acquires more jobs than
+ * the worker has free slots.
+ *
+ * <p>A delivery beyond the first may be a job that is over (a worker died after publishing its {@code JobFinished}
+ * but before its ACCEPT reached the broker, or a broker or client fault): before it runs attempt two or later, the
+ * slot looks for the job's {@code JobFinished} on the stream ({@link FinishedJobs}) and accepts the delivery
+ * without a VM if there is one.
  *
  * <p>This thread does every call on its consumer: it polls, starts the job on a thread of its own, RENEWs the
  * job's lock while it runs, ACCEPTs when it ended (whatever the verdict), and RELEASEs it on shutdown.
@@ -41,12 +46,13 @@ final class JobSlot implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(JobSlot.class);
     private static final JsonSerde<JobMessage> SERDE = JsonSerde.of(JobMessage.class);
     private static final Duration IDLE_POLL = Duration.ofSeconds(1);
-    private static final Duration RENEWAL_WAIT = Duration.ofSeconds(15);
+    private static final Duration FINISHED_LOOKUP_TIMEOUT = Duration.ofSeconds(30);
 
     private final int index;
     private final WorkerContext ctx;
     private final DeadLetters deadLetters;
-    private final ShareConsumer<String, byte[]> consumer;
+    private final SlotConsumer consumer;
+    private final FinishedJobs finishedJobs;
     private final CompletableFuture<Void> stop = new CompletableFuture<>();
     private volatile boolean stopping;
 
@@ -55,10 +61,9 @@ final class JobSlot implements Runnable {
         this.ctx = ctx;
         this.deadLetters = deadLetters;
         String clientId = "vmtest-worker-" + ctx.config().workerId() + "-slot" + index;
-        Properties props = ctx.config().kafka().shareConsumer(clientId, ctx.config().kafka().topics().workerShareGroup());
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
-        props.put(ConsumerConfig.SHARE_ACQUIRE_MODE_CONFIG, "record_limit");
-        this.consumer = new KafkaShareConsumer<>(props);
+        this.consumer = SlotConsumer.subscribe(ctx.config().kafka(), clientId, "slot " + index + " of worker "
+                + ctx.config().workerId());
+        this.finishedJobs = new FinishedJobs(ctx.config().kafka(), clientId + "-finished-lookup", FINISHED_LOOKUP_TIMEOUT);
     }
 
     /** Asks the slot to stop: a running job is released, the consumer closed. Returns at once. */
@@ -71,7 +76,6 @@ final class JobSlot implements Runnable {
     @Override
     public void run() {
         try {
-            consumer.subscribe(java.util.List.of(ctx.config().kafka().topics().jobs()));
             while (!stopping) {
                 ConsumerRecords<String, byte[]> records;
                 try {
@@ -86,16 +90,12 @@ final class JobSlot implements Runnable {
                         handle(record);
                     }
                 }
-                if (!records.isEmpty()) commit();
+                if (!records.isEmpty()) consumer.commit();
             }
         } catch (RuntimeException e) {
             LOG.error("slot {} of worker {} stopped by an error", index, ctx.config().workerId(), e);
         } finally {
-            try {
-                consumer.close(Duration.ofSeconds(10));
-            } catch (RuntimeException e) {
-                LOG.warn("closing the share consumer of slot {}: {}", index, e.toString());
-            }
+            consumer.close();
         }
     }
 
@@ -109,12 +109,22 @@ final class JobSlot implements Runnable {
         JobRequested job = (JobRequested) ((Decoded.Ok<JobMessage>) decoded).value();
         int attempt = record.deliveryCount().map(Short::intValue).orElse(1);
         if (ctx.running().alreadyFinished(job.jobId())) {
-            // Seen with Kafka 4.4: a job whose lock was renewed comes back once more right after its ACCEPT.
-            // This worker published its JobFinished already; running it again would only duplicate it.
             LOG.warn("slot {}: job {} came back (delivery {}) after this worker finished it; accepting it again",
                     index, job.jobId(), attempt);
             consumer.acknowledge(record, AcknowledgeType.ACCEPT);
             return;
+        }
+        if (attempt > 1) {
+            Optional<JobFinished> earlier = finishedBefore(job, record);
+            if (earlier.isPresent()) {
+                JobFinished f = earlier.get();
+                LOG.warn("slot {}: job {} delivered again (delivery {}) although its attempt {} finished {} on worker {};"
+                        + " accepting it without running it", index, job.jobId(), attempt, f.attempt(), f.outcome(),
+                        f.workerId());
+                consumer.acknowledge(record, AcknowledgeType.ACCEPT);
+                ctx.running().finished(job.jobId());
+                return;
+            }
         }
         if (ctx.running().wasCancelled(job.jobId())) {
             LOG.info("slot {}: job {} was cancelled before it started; not starting it", index, job.jobId());
@@ -143,6 +153,8 @@ final class JobSlot implements Runnable {
         try {
             boolean inFlight = superviseUntilDone(record, outcome, runner);
             JobRunner.Outcome result = outcome.join();
+            // the JobFinished is on the stream before the job can be delivered again: FinishedJobs relies on it
+            if (!result.released()) ctx.publisher().flush();
             if (!inFlight) {
                 LOG.error("job {}: its record is no longer held by this slot; it cannot be acknowledged", job.jobId());
             } else if (result.released()) {
@@ -163,7 +175,7 @@ final class JobSlot implements Runnable {
      */
     private boolean superviseUntilDone(ConsumerRecord<String, byte[]> record,
                                        CompletableFuture<JobRunner.Outcome> outcome, JobRunner runner) {
-        long renewMillis = renewInterval().toMillis();
+        long renewMillis = consumer.renewInterval(ctx.config().renewInterval()).toMillis();
         boolean inFlight = true;
         boolean releaseAsked = false;
         while (!outcome.isDone()) {
@@ -184,42 +196,9 @@ final class JobSlot implements Runnable {
                 continue;
             }
             if (stopping || outcome.isDone() || !inFlight) continue;
-            consumer.acknowledge(record, AcknowledgeType.RENEW);
-            inFlight = awaitRenewed(record);
+            inFlight = consumer.renew(record);
         }
         return inFlight;
-    }
-
-    /** A renewed record comes back from poll once the broker extended its lock. */
-    private boolean awaitRenewed(ConsumerRecord<String, byte[]> record) {
-        long deadline = System.nanoTime() + RENEWAL_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            ConsumerRecords<String, byte[]> back;
-            try {
-                back = consumer.poll(Duration.ofMillis(200));
-            } catch (WakeupException e) {
-                continue;
-            }
-            boolean found = false;
-            for (ConsumerRecord<String, byte[]> r : back) {
-                if (r.partition() == record.partition() && r.offset() == record.offset() && r.topic().equals(record.topic())) {
-                    found = true;
-                } else {
-                    LOG.error("slot {} got record {}-{}@{} while renewing; releasing it", index, r.topic(), r.partition(), r.offset());
-                    consumer.acknowledge(r, AcknowledgeType.RELEASE);
-                }
-            }
-            if (found) return true;
-        }
-        LOG.error("slot {}: the lock renewal of {}-{}@{} was not confirmed in {} s; another worker may take the job",
-                index, record.topic(), record.partition(), record.offset(), RENEWAL_WAIT.toSeconds());
-        return false;
-    }
-
-    private Duration renewInterval() {
-        if (ctx.config().renewInterval() != null) return ctx.config().renewInterval();
-        int lockMillis = consumer.acquisitionLockTimeoutMs().orElse(30_000);
-        return Duration.ofMillis(Math.max(1000, lockMillis / 3));
     }
 
     /** Ends a job without a VM (tried by too many workers, or cancelled while queued), so it does not loop. */
@@ -230,18 +209,26 @@ final class JobSlot implements Runnable {
                 job.profile().patterns()));
         stream.worker("not started: " + reason);
         stream.event(new JobFinished(job.jobId(), attempt, ctx.clock().instant(), job.runId(), verdict, reason,
-                org.vmtest.protocol.Phase.PROVISIONING, java.util.Map.of(), ctx.config().workerId()));
+                org.vmtest.protocol.Phase.PROVISIONING, Map.of(), ctx.config().workerId()));
+        ctx.publisher().flush();
         ctx.running().finished(job.jobId());
     }
 
-    private void commit() {
+    /** Whether the job has a JobFinished already; when that cannot be told, it runs (losing a job is worse). */
+    private Optional<JobFinished> finishedBefore(JobRequested job, ConsumerRecord<String, byte[]> record) {
+        Instant submitted = Instant.ofEpochMilli(record.timestamp());
+        if (job.requestedAt() != null && job.requestedAt().isBefore(submitted)) submitted = job.requestedAt();
+        long t0 = System.nanoTime();
         try {
-            consumer.commitSync(Duration.ofSeconds(10)).forEach((tip, error) -> error.ifPresent(
-                    e -> LOG.error("slot {}: acknowledgement for {} failed: {}", index, tip, e.toString())));
-        } catch (WakeupException e) {
-            commit();
-        } catch (RuntimeException e) {
-            LOG.error("slot {}: commit of acknowledgements failed: {}", index, e.toString());
+            Optional<JobFinished> found = finishedJobs.find(job.jobId(), submitted);
+            LOG.info("slot {}: looked for a JobFinished of job {} (delivery {}) in {} ms: {}", index, job.jobId(),
+                    record.deliveryCount().orElse((short) 0), (System.nanoTime() - t0) / 1_000_000,
+                    found.map(f -> "attempt " + f.attempt() + " " + f.outcome()).orElse("none"));
+            return found;
+        } catch (IllegalStateException e) {
+            LOG.warn("slot {}: cannot tell whether job {} finished already ({}); running it", index, job.jobId(),
+                    e.getMessage());
+            return Optional.empty();
         }
     }
 }

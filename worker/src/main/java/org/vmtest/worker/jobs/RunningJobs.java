@@ -48,8 +48,11 @@ public final class RunningJobs {
         finished.add(jobId);
     }
 
-    /** Whether this worker already finished the job (among its last 1000). */
-    boolean alreadyFinished(String jobId) {
+    /**
+     * Whether this worker already finished the job (among its last 1000), or accepted a delivery of it as finished
+     * by another worker.
+     */
+    public boolean alreadyFinished(String jobId) {
         return finished.contains(jobId);
     }
 

@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running transient domain with its console and overlay. {@link #close()} leaves nothing behind: the domain
- * destroyed, the console thread ended, the overlay deleted, the SSH port given back. {@link #destroy()} may be
- * called from any thread at any time (an abort) and returns at once when the domain is already gone.
+ * destroyed, the console thread ended, the overlay deleted, the SSH port given back. {@link #suspend()} and
+ * {@link #destroy()} may be called from any thread at any time (an abort) and return at once when the domain is
+ * already gone.
  */
 public final class VirtualMachine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(VirtualMachine.class);
@@ -23,7 +24,9 @@ public final class VirtualMachine implements AutoCloseable {
     private final Path overlay;
     private final int sshPort;
     private final AtomicBoolean destroyed = new AtomicBoolean();
+    private final AtomicBoolean suspended = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private boolean freed;
 
     private VirtualMachine(String name, Domain domain, PtyConsole console, Path overlay, int sshPort) {
         this.name = name;
@@ -83,17 +86,41 @@ public final class VirtualMachine implements AutoCloseable {
     }
 
     /**
-     * Pulls the plug. Safe from any thread, idempotent.
+     * Pauses the guest's virtual CPUs (libvirt {@code virDomainSuspend}): from the moment this returns the guest
+     * runs no instruction more, prints nothing, writes nothing. It takes milliseconds, where {@link #destroy()}
+     * takes as long as libvirt needs to see QEMU's process gone and clean up after it (seconds on some hosts). The
+     * domain, its console and its disk stay until {@link #destroy()}. Idempotent.
      *
-     * @return true when this call destroyed the domain, false when it was already gone
+     * @return whether the guest is stopped (paused now or earlier, or the domain gone); false when libvirt failed
+     *     and the guest may run on
      */
+    public synchronized boolean suspend() {
+        // synchronized with destroy() and close(): never a call on a domain handle that close() freed
+        if (destroyed.get() || freed || !suspended.compareAndSet(false, true)) return true;
+        try {
+            domain.suspend();
+            LOG.info("domain {} paused", name);
+            return true;
+        } catch (LibvirtException e) {
+            if (stillRunning()) {
+                suspended.set(false);
+                LOG.error("domain {} could not be paused and runs on: {}", name, e.getMessage());
+                return false;
+            }
+            // a transient domain that already stopped no longer exists: nothing runs
+            LOG.debug("suspend {}: {}", name, e.getMessage());
+            return true;
+        }
+    }
+
     /**
-     * Destroys the domain now.
+     * Pulls the plug: destroys the domain now (paused or running). Safe from any thread, idempotent.
      *
      * @return whether the domain is gone (destroyed now or earlier); false when libvirt failed and it may still run
      */
     public synchronized boolean destroy() {
         // synchronized: a second caller (the job thread cleaning up) waits until the domain is really gone
+        if (freed) return destroyed.get();
         if (!destroyed.compareAndSet(false, true)) return true;
         try {
             domain.destroy();
@@ -109,6 +136,15 @@ public final class VirtualMachine implements AutoCloseable {
             // a transient domain that already stopped (guest power-off, crash) no longer exists: nothing to do
             LOG.debug("destroy {}: {}", name, e.getMessage());
             return true;
+        }
+    }
+
+    private synchronized void free() {
+        freed = true;
+        try {
+            domain.free();
+        } catch (LibvirtException e) {
+            LOG.debug("free {}: {}", name, e.getMessage());
         }
     }
 
@@ -132,11 +168,7 @@ public final class VirtualMachine implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         console.close();
-        try {
-            domain.free();
-        } catch (LibvirtException e) {
-            LOG.debug("free {}: {}", name, e.getMessage());
-        }
+        free();
         PortAllocator.release(sshPort);
         try {
             if (overlay != null) Files.deleteIfExists(overlay);
