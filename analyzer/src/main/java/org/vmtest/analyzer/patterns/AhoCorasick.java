@@ -9,15 +9,35 @@ import java.util.List;
  * A multi-literal search over ASCII, case-insensitive, compiled to a full transition table: one array read per
  * character of the line, whatever the number of literals. Characters beyond ASCII lead back to the root (no
  * literal contains one).
+ *
+ * <p>The table is kept small because it is read once per character of every line: characters that occur in no
+ * literal share one column (upper case shares the lower-case column), and each entry carries, in its low bit,
+ * whether the state it leads to reports literals, so the search reads the outputs only where there are some.
  */
 final class AhoCorasick {
-    private static final int ALPHABET = 128;
+    private static final int ASCII = 128;
+    /** Column of each ASCII character; 0 for characters that occur in no literal. */
+    private final byte[] columnOf = new byte[ASCII];
+    private final int columns;
+    /** {@code next[state * columns + column] = nextState << 1 | (nextState reports literals ? 1 : 0)}. */
     private final int[] next;
     /** For each state, the values of every literal that ends there (through failure links too), or null. */
     private final int[][] outputs;
 
     /** @param literals lower-case ASCII literals; {@code values[i]} is reported when {@code literals[i]} occurs */
     AhoCorasick(List<String> literals, int[] values) {
+        int used = 1;
+        for (String l : literals) {
+            for (char c : l.toCharArray()) {
+                if (c >= ASCII) throw new IllegalArgumentException("not ASCII: " + l);
+                if (columnOf[c] == 0) {
+                    columnOf[c] = (byte) used++;
+                }
+            }
+        }
+        for (char c = 'A'; c <= 'Z'; c++) columnOf[c] = columnOf[c + 32];
+        this.columns = used;
+
         var gotoTable = new ArrayList<int[]>();
         var out = new ArrayList<int[]>();
         gotoTable.add(newRow());
@@ -25,10 +45,11 @@ final class AhoCorasick {
         for (int i = 0; i < literals.size(); i++) {
             int s = 0;
             for (char c : literals.get(i).toCharArray()) {
-                int t = gotoTable.get(s)[c];
+                int col = columnOf[c];
+                int t = gotoTable.get(s)[col];
                 if (t < 0) {
                     t = gotoTable.size();
-                    gotoTable.get(s)[c] = t;
+                    gotoTable.get(s)[col] = t;
                     gotoTable.add(newRow());
                     out.add(null);
                 }
@@ -37,15 +58,15 @@ final class AhoCorasick {
             out.set(s, append(out.get(s), values[i]));
         }
         int states = gotoTable.size();
-        next = new int[states * ALPHABET];
+        int[] delta = new int[states * columns];
         int[] fail = new int[states];
         var queue = new ArrayDeque<Integer>();
-        for (int c = 0; c < ALPHABET; c++) {
-            int t = gotoTable.get(0)[c];
+        for (int col = 0; col < columns; col++) {
+            int t = gotoTable.get(0)[col];
             if (t < 0) {
-                next[c] = 0;
+                delta[col] = 0;
             } else {
-                next[c] = t;
+                delta[col] = t;
                 fail[t] = 0;
                 queue.add(t);
             }
@@ -55,45 +76,53 @@ final class AhoCorasick {
             if (out.get(fail[s]) != null) {
                 for (int v : out.get(fail[s])) out.set(s, append(out.get(s), v));
             }
-            for (int c = 0; c < ALPHABET; c++) {
-                int t = gotoTable.get(s)[c];
+            for (int col = 0; col < columns; col++) {
+                int t = gotoTable.get(s)[col];
                 if (t < 0) {
-                    next[s * ALPHABET + c] = next[fail[s] * ALPHABET + c];
+                    delta[s * columns + col] = delta[fail[s] * columns + col];
                 } else {
-                    next[s * ALPHABET + c] = t;
-                    fail[t] = next[fail[s] * ALPHABET + c];
+                    delta[s * columns + col] = t;
+                    fail[t] = delta[fail[s] * columns + col];
                     queue.add(t);
                 }
             }
         }
         outputs = out.toArray(int[][]::new);
+        next = new int[delta.length];
+        for (int i = 0; i < delta.length; i++) next[i] = delta[i] << 1 | (outputs[delta[i]] != null ? 1 : 0);
     }
 
     /** Calls {@code sink} with the value of every literal occurrence (repeats possible). */
     void search(String text, ValueSink sink) {
-        int s = 0;
         final int[] table = next;
+        final byte[] column = columnOf;
+        final int width = columns;
+        int s = 0;
         for (int i = 0, n = text.length(); i < n; i++) {
             char c = text.charAt(i);
-            if (c >= ALPHABET) {
+            if (c >= ASCII) {
                 s = 0;
                 continue;
             }
-            if (c >= 'A' && c <= 'Z') c = (char) (c + 32);
-            s = table[s * ALPHABET + c];
-            int[] o = outputs[s];
-            if (o != null) {
-                for (int v : o) sink.accept(v);
+            int entry = table[s * width + column[c]];
+            s = entry >>> 1;
+            if ((entry & 1) != 0) {
+                for (int v : outputs[s]) sink.accept(v);
             }
         }
+    }
+
+    /** Number of states, for sizing and benchmarks. */
+    int states() {
+        return outputs.length;
     }
 
     interface ValueSink {
         void accept(int value);
     }
 
-    private static int[] newRow() {
-        int[] row = new int[ALPHABET];
+    private int[] newRow() {
+        int[] row = new int[columns];
         Arrays.fill(row, -1);
         return row;
     }

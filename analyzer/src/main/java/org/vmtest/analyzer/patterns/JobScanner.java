@@ -109,7 +109,9 @@ public final class JobScanner {
         for (int i : matched) {
             CompiledPattern cp = patterns.get(i);
             if (cp.report != null || !cp.appliesTo(phase, source)) continue;
-            if ((partOfReport || state.aftermath > 0) && cp.isProblem()) continue;
+            if (partOfReport && cp.isProblem()) continue;
+            // after a crash the dying kernel's noise is the same crash; a test that reports failing is news
+            if (state.aftermath > 0 && cp.isProblem() && cp.spec.category() != Category.FAILURE) continue;
             hits = add(hits, single(state, cp, seq, phase, source, time, clean, view));
         }
         return hits;

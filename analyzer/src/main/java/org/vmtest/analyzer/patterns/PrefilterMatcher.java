@@ -3,6 +3,7 @@ package org.vmtest.analyzer.patterns;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
@@ -13,27 +14,30 @@ import java.util.regex.Pattern;
  * exactly the naive loop's while the cost per line barely grows with the library. Patterns the prefilter cannot
  * vouch for are always confirmed.
  *
- * <p>Two cheap necessary conditions decide who is a candidate: some alternative of the pattern's requirements has
- * every clause satisfied by a literal found in the line (see {@link RegexAnalysis#requirements}), and a
- * start-anchored pattern's first character class admits the line's first character. Confirmation reuses one
- * {@link Matcher} per pattern per thread, and an anchored pattern is confirmed with {@code lookingAt}, which tries
- * index 0 only.
+ * <p>Cheap necessary conditions decide who is a candidate. Some alternative of the pattern's requirements (see
+ * {@link RegexAnalysis#requirements}) must have all its clauses satisfied: the automaton holds only each
+ * alternative's first clause, its longest and rarest, and the other clauses are looked up in the line only when
+ * that one occurs, so common short words ({@code " in "}, {@code "failed"}) that many patterns also require do not
+ * cost every line an automaton hit. A start-anchored pattern's first character class must admit the line's first
+ * character. Confirmation reuses one {@link Matcher} per pattern per thread, and an anchored pattern is confirmed
+ * with {@code lookingAt}, which tries index 0 only.
  */
 abstract class PrefilterMatcher implements LineMatcher {
     /** Lines on which some regex ran out of budget (and was taken as not matching). */
     static final LongAdder EXHAUSTED = new LongAdder();
-    /** Clause index bits in an automaton value: value = unit << CLAUSE_BITS | clause. */
-    static final int CLAUSE_BITS = 3;
 
     final Pattern[] patterns;
     final int[] always;
-    /** Literals of every clause of the patterns prefiltered by literals; null when there are none. */
+    /** The first clause of every alternative of the patterns prefiltered by literals; null when there are none. */
     final AhoCorasick literals;
     private final boolean[] anchored;
     private final boolean[][] firstChars;
-    /** A unit is one alternative of one pattern's requirements: its pattern, and the mask of all its clauses. */
+    /**
+     * A unit is one alternative of one pattern's requirements: the automaton reports the unit when its first clause
+     * occurs; {@code unitRest[u]} are its other clauses, each a set of lower-case literals one of which must occur.
+     */
     private final int[] unitPattern;
-    private final int[] unitFullMask;
+    private final String[][][] unitRest;
     private final ThreadLocal<Scratch> scratch;
 
     /** @param byLiterals the patterns whose requirements go into the literal automaton */
@@ -46,35 +50,35 @@ abstract class PrefilterMatcher implements LineMatcher {
             anchored[c.index] = c.anchored;
             firstChars[c.index] = c.firstChars;
         }
-        var units = new ArrayList<int[]>();
+        var pattern = new ArrayList<Integer>();
+        var rest = new ArrayList<String[][]>();
         var words = new ArrayList<String>();
         var values = new ArrayList<Integer>();
         for (CompiledPattern c : byLiterals) {
             for (List<Set<String>> alternative : c.requirements) {
-                int unit = units.size();
-                units.add(new int[] {c.index, (1 << alternative.size()) - 1});
-                for (int k = 0; k < alternative.size(); k++) {
-                    for (String l : alternative.get(k)) {
-                        words.add(l);
-                        values.add(unit << CLAUSE_BITS | k);
-                    }
+                int unit = pattern.size();
+                pattern.add(c.index);
+                rest.add(alternative.stream().skip(1).map(clause -> clause.toArray(String[]::new)).toArray(String[][]::new));
+                for (String l : alternative.get(0)) {
+                    words.add(l);
+                    values.add(unit);
                 }
             }
         }
-        this.unitPattern = units.stream().mapToInt(u -> u[0]).toArray();
-        this.unitFullMask = units.stream().mapToInt(u -> u[1]).toArray();
+        this.unitPattern = pattern.stream().mapToInt(Integer::intValue).toArray();
+        this.unitRest = rest.toArray(String[][][]::new);
         this.literals = words.isEmpty() ? null
                 : new AhoCorasick(words, values.stream().mapToInt(Integer::intValue).toArray());
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(patterns, unitPattern, unitFullMask));
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(patterns, unitPattern, unitRest));
     }
 
-    /** Reports candidates into {@code sink}: clause values through {@code accept}, whole patterns through {@code candidate}. */
+    /** Reports candidates into {@code sink}: units through {@code accept}, whole patterns through {@code candidate}. */
     abstract void candidates(String text, Scratch sink);
 
     @Override
     public int[] match(String text) {
         Scratch s = scratch.get();
-        s.begin();
+        s.begin(text);
         for (int i : always) s.candidate(i);
         candidates(text, s);
         if (s.count == 0) return NaiveMatcher.NONE;
@@ -106,50 +110,61 @@ abstract class PrefilterMatcher implements LineMatcher {
 
     /**
      * Per-thread candidate set and matchers. Generation stamps avoid clearing per-pattern and per-unit state between
-     * lines: a unit's clause mask counts only when stamped with the current line.
+     * lines: a stamp counts only when it is the current line's.
      */
     static final class Scratch implements AhoCorasick.ValueSink {
         private final Pattern[] patterns;
         private final Matcher[] matchers;
         private final int[] unitPattern;
-        private final int[] unitFullMask;
+        private final String[][][] unitRest;
         private final int[] candidateStamp;
-        private final int[] maskStamp;
-        private final int[] mask;
+        private final int[] unitStamp;
         private int generation;
+        private String line = "";
+        /** The line lower-cased, made when a unit's other clauses are first looked up; null until then. */
+        private String lowerLine;
         final int[] found;
         int count;
         final BudgetedText text = new BudgetedText();
 
-        Scratch(Pattern[] patterns, int[] unitPattern, int[] unitFullMask) {
+        Scratch(Pattern[] patterns, int[] unitPattern, String[][][] unitRest) {
             this.patterns = patterns;
             this.matchers = new Matcher[patterns.length];
             this.unitPattern = unitPattern;
-            this.unitFullMask = unitFullMask;
+            this.unitRest = unitRest;
             candidateStamp = new int[patterns.length];
-            maskStamp = new int[unitPattern.length];
-            mask = new int[unitPattern.length];
+            unitStamp = new int[unitPattern.length];
             found = new int[patterns.length];
         }
 
-        void begin() {
+        void begin(String text) {
+            line = text;
+            lowerLine = null;
             count = 0;
             if (++generation == Integer.MAX_VALUE) {
                 Arrays.fill(candidateStamp, 0);
-                Arrays.fill(maskStamp, 0);
+                Arrays.fill(unitStamp, 0);
                 generation = 1;
             }
         }
 
-        /** A literal of clause {@code value & 7} of unit {@code value >>> 3} occurs in the line. */
+        /** The first clause of unit {@code u} occurs in the line: the pattern is a candidate if the rest occur too. */
         @Override
-        public void accept(int value) {
-            int u = value >>> CLAUSE_BITS;
-            int bit = 1 << (value & ((1 << CLAUSE_BITS) - 1));
-            int m = maskStamp[u] == generation ? mask[u] | bit : bit;
-            maskStamp[u] = generation;
-            mask[u] = m;
-            if (m == unitFullMask[u]) candidate(unitPattern[u]);
+        public void accept(int u) {
+            if (unitStamp[u] == generation) return;
+            unitStamp[u] = generation;
+            int p = unitPattern[u];
+            if (candidateStamp[p] == generation) return;
+            String[][] rest = unitRest[u];
+            if (rest.length > 0) {
+                // Locale.ROOT lower-casing turns every ASCII letter to lower case and may turn a non-ASCII character
+                // into ASCII (the Kelvin sign into k): it can only find more, never miss a literal
+                if (lowerLine == null) lowerLine = line.toLowerCase(Locale.ROOT);
+                for (String[] clause : rest) {
+                    if (!containsAny(lowerLine, clause)) return;
+                }
+            }
+            candidate(p);
         }
 
         /** Pattern {@code p} must be confirmed on this line. */
@@ -164,6 +179,13 @@ abstract class PrefilterMatcher implements LineMatcher {
             Matcher m = matchers[p];
             if (m == null) return matchers[p] = patterns[p].matcher(line);
             return m.reset(line);
+        }
+
+        private static boolean containsAny(String lowerCased, String[] literals) {
+            for (String l : literals) {
+                if (lowerCased.contains(l)) return true;
+            }
+            return false;
         }
     }
 }

@@ -145,8 +145,7 @@ final class RegexAnalysis {
      */
     static List<List<Set<String>>> requirements(String regex) {
         if (RegexAst.usesCommentsMode(regex) || usesUnicodeCase(regex)) return List.of();
-        Node root = RegexAst.parse(regex);
-        while (root instanceof Group g) root = g.body();
+        Node root = unwrap(RegexAst.parse(regex));
         List<Node> branches = root instanceof Alt a ? a.branches() : List.of(root);
         var alternatives = new ArrayList<List<Set<String>>>();
         for (Node branch : branches) {
@@ -168,12 +167,47 @@ final class RegexAnalysis {
         return best(clauses(RegexAst.parse(regex)));
     }
 
-    /** Distinct clauses of useful length, the longest (rarest) first, at most {@link #MAX_CLAUSES}. */
+    /** The node under groups and sequences of one consuming item ({@code (?:a|b)}, {@code ^(?:a|b)} → the alternation). */
+    private static Node unwrap(Node n) {
+        while (true) {
+            if (n instanceof Group g) {
+                n = g.body();
+            } else if (n instanceof Seq s && s.items().stream().filter(i -> !(i instanceof Zero)).count() == 1) {
+                n = s.items().stream().filter(i -> !(i instanceof Zero)).findFirst().orElseThrow();
+            } else {
+                return n;
+            }
+        }
+    }
+
+    /**
+     * Distinct clauses of useful length, the longest (rarest) first, at most {@link #MAX_CLAUSES}. A clause shorter
+     * than {@link #MIN_LITERAL} is kept only beside a long one, and only when each of its literals holds a
+     * character that healthy console output seldom prints ({@code "% "} of {@code \d+% done}): it then rules out
+     * lines the long clause alone would let through, at the price of a few automaton hits per line.
+     */
     private static List<Set<String>> best(List<Set<String>> found) {
-        var clauses = new ArrayList<>(new LinkedHashSet<>(found));
-        clauses.removeIf(c -> score(c) < MIN_LITERAL);
+        var distinct = new ArrayList<>(new LinkedHashSet<>(found));
+        var clauses = new ArrayList<Set<String>>();
+        var shortRare = new ArrayList<Set<String>>();
+        for (Set<String> c : distinct) {
+            if (score(c) >= MIN_LITERAL) {
+                clauses.add(c);
+            } else if (score(c) > 0 && c.stream().allMatch(RegexAnalysis::holdsRareCharacter)) {
+                shortRare.add(c);
+            }
+        }
+        if (clauses.isEmpty()) return List.of();
         clauses.sort((a, b) -> Integer.compare(score(b), score(a)));
+        clauses.addAll(shortRare);
         return List.copyOf(clauses.subList(0, Math.min(MAX_CLAUSES, clauses.size())));
+    }
+
+    /** Characters that are rare in healthy console output, so that even a one- or two-character literal is selective. */
+    private static final String RARE_CHARACTERS = "%#@!<>{}|~^$&*?;\"`";
+
+    private static boolean holdsRareCharacter(String literal) {
+        return literal.chars().anyMatch(ch -> RARE_CHARACTERS.indexOf(ch) >= 0);
     }
 
     /**

@@ -9,6 +9,11 @@ import java.util.regex.Pattern;
 
 /** Title templates, their normalisation, and the signature that groups repeats of the same problem. */
 final class Titles {
+    /** Compiler clones of a function ({@code foo.isra.0}, {@code bar.cold}) are the same function. */
+    private static final Pattern FUNCTION_CLONE = Pattern.compile(
+            "\\b([A-Za-z_]\\w*)\\.(?:isra|constprop|part|cold|llvm|lto_priv|specialized)(?:\\.\\w+)*");
+    /** A line number in a source file moves with every edit of the file: syzbot writes it {@code LINE}. */
+    private static final Pattern SOURCE_LINE = Pattern.compile("(\\.(?:c|h|S|rs)):\\d+(?::\\d+)?\\b");
     private static final Pattern OFFSET = Pattern.compile("\\+0x[0-9a-fA-F]+(?:/0x[0-9a-fA-F]+)?");
     private static final Pattern HEX_PREFIXED = Pattern.compile("\\b0x[0-9a-fA-F]+\\b");
     private static final Pattern BARE_ADDRESS = Pattern.compile("\\b[0-9a-fA-F]{8,16}\\b");
@@ -37,10 +42,13 @@ final class Titles {
 
     /**
      * Removes what differs between runs of the same bug: code offsets ({@code +0x1a/0x30}), addresses, numbers
-     * (PIDs, CPUs, sizes, durations) and module tags, so the title is stable.
+     * (PIDs, CPUs, sizes, durations), source line numbers ({@code inode.c:LINE}), compiler clone suffixes
+     * ({@code .isra.0}, {@code .cold}) and module tags, so the title is stable.
      */
     static String normalise(String title) {
         String t = OFFSET.matcher(title).replaceAll("");
+        t = FUNCTION_CLONE.matcher(t).replaceAll("$1");
+        t = SOURCE_LINE.matcher(t).replaceAll("$1:LINE");
         t = HEX_PREFIXED.matcher(t).replaceAll("ADDR");
         t = BARE_ADDRESS.matcher(t).replaceAll(m -> m.group().chars().anyMatch(Character::isDigit) ? "ADDR" : m.group());
         t = DURATION.matcher(t).replaceAll("N");

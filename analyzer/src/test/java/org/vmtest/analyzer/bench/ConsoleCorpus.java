@@ -31,7 +31,7 @@ public final class ConsoleCorpus {
         "[%T] input: ImExPS/2 Generic Explorer Mouse as /devices/platform/i8042/serio1/input/input%D",
         "copying path '/nix/store/%N-glibc-2.39-%D' from 'https://cache.nixos.org'...",
         "building '/nix/store/%N-unit-script-nginx-start.drv'...",
-        "vmtest-install: [ %D%%] copying base system",
+        "vmtest-install: [%P%%] copying base system",
         "vmtest-flood %D",
         "Setting up libssl3:amd64 (3.0.%D-1~deb12u1) ...",
         "Unpacking libc6:amd64 (2.36-9+deb12u%D) over (2.36-9+deb12u%D) ...",
@@ -100,6 +100,7 @@ public final class ConsoleCorpus {
             switch (k) {
                 case 'T' -> out.append(String.format("%5d.%06d", random.nextInt(3000), random.nextInt(1_000_000)));
                 case 'D' -> out.append(random.nextInt(100_000));
+                case 'P' -> out.append(String.format("%3d", random.nextInt(101)));
                 case 'H' -> out.append(Long.toHexString(random.nextLong()));
                 case 'N' -> {
                     for (int j = 0; j < 32; j++) out.append("0123456789abcdfghijklmnpqrsvwxyz".charAt(random.nextInt(32)));

@@ -45,13 +45,13 @@ class OfflineAnalyzerTest {
             kernel/kasan-use-after-free.log  | kernel.kasan                    | 2  | KASAN: slab-use-after-free in tcp_close
             kernel/gpf-kasan.log             | kernel.general-protection-fault | 1  | general protection fault in nf_tables_newrule
             kernel/warning-ext4.log          | kernel.warning                  | 2  | WARNING in ext4_fill_super
-            kernel/hung-task.log             | kernel.hung-task                | 1  | INFO: task kworker/N:N blocked for more than N seconds
+            kernel/hung-task.log             | kernel.hung-task                | 1  | INFO: task hung in blk_mq_get_tag
             kernel/soft-lockup.log           | kernel.soft-lockup              | 1  | BUG: soft lockup in native_queued_spin_lock_slowpath
             kernel/rcu-stall.log             | kernel.rcu-stall                | 1  | INFO: rcu detected stall in rcu_busy_loop
-            kernel/lockdep.log               | kernel.lockdep                  | 2  | lockdep: possible circular locking dependency detected
+            kernel/lockdep.log               | kernel.lockdep                  | 2  | possible deadlock in ext4_buffered_write_iter
             kernel/oom.log                   | kernel.oom-kill                 | 1  | out of memory: killed stress
-            kernel/bug-at-invalid-opcode.log | kernel.list-corruption          | 1  | list_del corruption in __list_del_entry_valid.cold
-            kernel/ubsan.log                 | kernel.ubsan                    | 2  | UBSAN: shift-out-of-bounds in drivers/net/ethernet/intel/e1000/e1000_main.c:N:N
+            kernel/bug-at-invalid-opcode.log | kernel.list-corruption          | 1  | BUG: corrupted list in process_one_work
+            kernel/ubsan.log                 | kernel.ubsan                    | 2  | UBSAN: shift-out-of-bounds in drivers/net/ethernet/intel/e1000/e1000_main.c:LINE
             kernel/stack-protector.log       | kernel.stack-protector          | 1  | stack-protector: Kernel stack is corrupted in do_sys_poll
             kernel/no-root-fs.log            | kernel.panic                    | 5  | Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(N,N)
             """)

@@ -31,6 +31,25 @@ class JobScannerTest {
     }
 
     @Test
+    void aTestFailureRightAfterAKernelWarningIsStillItsOwnFinding() {
+        ScanState state = ScanState.empty();
+        var hits = new ArrayList<Hit>();
+        for (String line : ConsoleCorpus.sampleLines("kernel/warning-ext4.log")) {
+            hits.addAll(scanner.onLine(state, hits.size(), Phase.INSTALLATION, LineSource.CONSOLE, T0, line));
+        }
+        hits.addAll(scanner.onEnd(state));
+        hits.removeIf(h -> h.pattern().category() == Category.PROGRESS || h.pattern().category() == Category.METRIC || h.pattern().category() == Category.SUCCESS);
+        assertThat(hits).extracting(h -> h.pattern().category()).containsExactly(Category.CRITICAL);
+        hits.addAll(scanner.onLine(state, 1000, Phase.TESTING, LineSource.SSH_STDERR, T0.plusSeconds(1),
+                "selftest: FAILED expected service vmtest-demo to be running"));
+        hits.addAll(scanner.onLine(state, 1001, Phase.TESTING, LineSource.CONSOLE, T0.plusSeconds(1),
+                "[   31.000000] EXT4-fs error (device vda1): ext4_lookup:1851: inode #2: comm ls: deleted inode referenced: 12"));
+        hits.removeIf(h -> h.pattern().category() == Category.PROGRESS || h.pattern().category() == Category.METRIC || h.pattern().category() == Category.SUCCESS);
+        assertThat(hits).extracting(h -> h.pattern().id()).as("the test failure is news, the file system noise is not")
+                .containsExactly(hits.get(0).pattern().id(), "vmtest.selftest-failed");
+    }
+
+    @Test
     void kernelReportIsOneHitReturnedWhenItsEndMarkerArrives() {
         ScanState state = ScanState.empty();
         List<String> lines = ConsoleCorpus.sampleLines("kernel/null-deref-oops-panic.log");
@@ -84,10 +103,10 @@ class JobScannerTest {
     @Test
     void lineAfterTheGraceClosesTheReportBeforeItIsScanned() {
         ScanState state = ScanState.empty();
-        scanner.onLine(state, 0, null, null, T0, "INFO: task mount:99 blocked for more than 120 seconds.");
+        scanner.onLine(state, 0, null, null, T0, "stress invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0");
         List<Hit> hits = scanner.onLine(state, 1, null, null, T0.plusSeconds(5),
                 "selftest: FAILED expected service vmtest-demo to be running");
-        assertThat(hits).extracting(h -> h.pattern().id()).containsExactly("kernel.hung-task", "vmtest.selftest-failed");
+        assertThat(hits).extracting(h -> h.pattern().id()).containsExactly("kernel.oom-kill", "vmtest.selftest-failed");
     }
 
     @Test

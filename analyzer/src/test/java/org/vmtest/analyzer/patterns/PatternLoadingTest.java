@@ -161,6 +161,9 @@ class PatternLoadingTest {
         assertThat(RegexAnalysis.requiredClauses("(?:foo|barbaz)\\d+")).containsExactly(Set.of("foo", "barbaz"));
         assertThat(RegexAnalysis.requiredClauses("(?:fo|barbaz)\\d+")).isEmpty();
         assertThat(RegexAnalysis.requiredClauses("ab?cde")).containsExactly(Set.of("cde"));
+        assertThat(RegexAnalysis.requiredClauses("\\d+% (?:complete|done)")).as("a short rare literal beside a long one")
+                .containsExactly(Set.of("complete", "done"), Set.of("% "));
+        assertThat(RegexAnalysis.requiredClauses("\\d+% \\d+")).as("never a short literal alone").isEmpty();
         assertThat(RegexAnalysis.requiredClauses("usb (?:\\d+-)+\\d+: device descriptor read/(?:64|all), error (-\\d+)"))
                 .containsExactly(Set.of(": device descriptor read/"), Set.of(", error "), Set.of("usb "));
         // Unicode case folding lets a non-ASCII character match an ASCII literal: no ASCII prefilter then
@@ -174,6 +177,9 @@ class PatternLoadingTest {
                         List.of(Set.of("reached target "), Set.of("emergency mode")));
         assertThat(RegexAnalysis.requirements("(?:Oops: |BUG: )(?<what>.+)")).as("an alternation inside a sequence")
                 .containsExactly(List.of(Set.of("oops: ", "bug: ")));
+        assertThat(RegexAnalysis.requirements("^(?:You are in rescue mode|Reached target (?:rescue\\.target - )?Rescue Mode)"))
+                .containsExactly(List.of(Set.of("you are in rescue mode")),
+                        List.of(Set.of("reached target "), Set.of("rescue mode")));
         assertThat(RegexAnalysis.requirements("panic|ok")).as("a branch with nothing useful: always checked").isEmpty();
         assertThat(RegexAnalysis.requirements("Kernel panic - not syncing: (?<r>.+)"))
                 .containsExactly(List.of(Set.of("kernel panic - not syncing: ")));
