@@ -14,7 +14,7 @@
 set -euo pipefail
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
-PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static dropbear-bin kmod cpio)
+PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static dropbear-bin kmod cpio tini)
 for arg in "$@"; do
     case "$arg" in
         # The coordinator's web view is tested in a real headless browser; the compose file is checked by docker-compose.
@@ -54,7 +54,7 @@ else
     # not Debian: check for the programs the packages provide
     for c in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils libvirtd:libvirt-daemon-system \
              virtlogd:libvirt-daemon-system virsh:libvirt-clients dropbear:dropbear-bin \
-             dropbearkey:dropbear-bin depmod:kmod cpio:cpio; do
+             dropbearkey:dropbear-bin depmod:kmod cpio:cpio tini:tini; do
         command -v "${c%%:*}" >/dev/null 2>&1 || missing_pkgs+=("${c#*:}")
     done
     [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || missing_pkgs+=(busybox-static)
@@ -72,7 +72,7 @@ else
     if [ "$is_debian" = 1 ]; then
         problem "packages ${missing_pkgs[*]} — fix: sudo apt-get update && sudo apt-get install -y ${missing_pkgs[*]}"
     else
-        problem "programs of ${missing_pkgs[*]} (Debian package names) — install the equivalents of your distribution (QEMU x86_64 system emulator, qemu-img, libvirt daemon + virsh, static busybox, dropbear, kmod, cpio)"
+        problem "programs of ${missing_pkgs[*]} (Debian package names) — install the equivalents of your distribution (QEMU x86_64 system emulator, qemu-img, libvirt daemon + virsh, static busybox, dropbear, kmod, cpio, tini)"
     fi
 fi
 
@@ -124,7 +124,19 @@ start_daemons() {
         return
     fi
     daemon_running virtlogd || virtlogd -d
-    daemon_running libvirtd || libvirtd -d
+    daemon_running libvirtd || start_libvirtd
+}
+# Without systemd, libvirtd runs under tini as a child subreaper. libvirt detaches each QEMU from itself and, on a
+# destroy, waits until QEMU's pid is gone; an orphan goes to PID 1, and the init of a container or sandbox may reap
+# it only seconds later (measured here: 1.5-2 s), so every abort's domain would linger that long. tini reaps it the
+# moment it exits.
+start_libvirtd() {
+    if command -v tini >/dev/null 2>&1; then
+        mkdir -p /var/log/libvirt
+        setsid tini -s -- libvirtd </dev/null >>/var/log/libvirt/libvirtd-console.log 2>&1 &
+    else
+        libvirtd -d
+    fi
 }
 restart_libvirtd() {
     if [ "$have_systemd" = 1 ]; then systemctl restart libvirtd; return; fi
@@ -134,7 +146,7 @@ restart_libvirtd() {
         kill "$pid" 2>/dev/null || true
         for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     fi
-    libvirtd -d
+    start_libvirtd
 }
 
 if ! command -v libvirtd >/dev/null 2>&1 || ! command -v virsh >/dev/null 2>&1; then
