@@ -2,9 +2,14 @@ package org.vmtest.worker;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.KeyPair;
+import java.util.Comparator;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.worker.ssh.SshKeys;
@@ -23,13 +28,16 @@ import org.vmtest.worker.vm.VmStartException;
  * (mode 0600) so that {@link #sshCommand()} works from a shell. {@link #close()} removes VM, overlay and key.
  */
 public final class ManualVm implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ManualVm.class);
     private final Hypervisor hypervisor;
+    private final Path dir;
     private final VirtualMachine vm;
     private final Path privateKey;
     private final String user;
 
-    private ManualVm(Hypervisor hypervisor, VirtualMachine vm, Path privateKey, String user) {
+    private ManualVm(Hypervisor hypervisor, VirtualMachine vm, Path dir, Path privateKey, String user) {
         this.hypervisor = hypervisor;
+        this.dir = dir;
         this.vm = vm;
         this.privateKey = privateKey;
         this.user = user;
@@ -64,7 +72,7 @@ public final class ManualVm implements AutoCloseable {
             VirtualMachine vm = launcher.launch(profile, launcher.domainName(profile.name(), 1), accel.accelerator(),
                     ownKey ? SshKeys.openSshPublicLine(keys, "vmtest-manual") : null, console);
             Path identity = ownKey ? key : Path.of(profile.ssh().identityFile() == null ? "" : profile.ssh().identityFile());
-            return new ManualVm(hypervisor, vm, identity, profile.ssh().user());
+            return new ManualVm(hypervisor, vm, dir, identity, profile.ssh().user());
         } catch (VmStartException | IOException | RuntimeException e) {
             hypervisor.close();
             throw e;
@@ -89,15 +97,21 @@ public final class ManualVm implements AutoCloseable {
                 + " -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null " + user + "@127.0.0.1";
     }
 
+    /** The directory of this VM's overlay and key. */
+    public Path dir() {
+        return dir;
+    }
+
     @Override
     public void close() {
         vm.close();
-        try {
-            if (privateKey.getFileName() != null && privateKey.getFileName().toString().equals("id_ecdsa")) {
-                Files.deleteIfExists(privateKey);
-            }
+        // the overlay went with the VM; what is left is the key and the empty directories that held both
+        try (Stream<Path> left = Files.walk(dir)) {
+            for (Path p : left.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (NoSuchFileException e) {
+            // nothing was written
         } catch (IOException e) {
-            // the key of a destroyed throwaway VM opens nothing any more
+            LOG.warn("could not remove {}: {}", dir, e.getMessage());
         }
         hypervisor.close();
     }
