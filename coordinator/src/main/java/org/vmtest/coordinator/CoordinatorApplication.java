@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.glassfish.jersey.media.sse.SseFeature;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
@@ -148,7 +149,14 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         });
 
         RunService runs = new RunService(profiles, publisher, runView, kafka.topics(), clock, metrics);
-        environment.jersey().register(new RunsResource(runs, events, environment.getObjectMapper()));
+        RunsResource runsResource = new RunsResource(runs, events, environment.getObjectMapper());
+        environment.jersey().register(runsResource);
+        environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStopping(LifeCycle event) {
+                runsResource.closeEventStreams();
+            }
+        });
         environment.jersey().register(new JobLogsResource(layout, runView));
         environment.jersey().register(new ProfilesResource(profiles));
         environment.jersey().register(new WorkersResource(workers, clock));

@@ -26,6 +26,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.vmtest.coordinator.api.Run;
 import org.vmtest.coordinator.api.RunList;
 import org.vmtest.coordinator.api.RunStatus;
@@ -42,6 +44,7 @@ public final class RunsResource {
     public static final String KEEP_ALIVE = "keep-alive";
     private final RunService runs;
     private final EventHub events;
+    private final Set<SseEventSink> openStreams = ConcurrentHashMap.newKeySet();
     private final ObjectMapper mapper;
 
     public RunsResource(RunService runs, EventHub events, ObjectMapper mapper) {
@@ -92,11 +95,31 @@ public final class RunsResource {
     public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                        @Context SseEventSink sink, @Context Sse sse) {
         runs.get(id);
+        openStreams.add(sink);
         events.subscribe(id, lastEventId, event -> {
-            if (sink.isClosed()) return false;
+            if (sink.isClosed()) {
+                openStreams.remove(sink);
+                return false;
+            }
             sink.send(toSse(sse, event));
             return true;
         });
+    }
+
+    /**
+     * Ends every open event stream. Called when the server begins to stop: an event stream never ends by itself,
+     * so each one would hold the graceful shutdown for its whole grace period; ended, its client reconnects (to
+     * another coordinator) with Last-Event-ID and misses nothing.
+     */
+    public void closeEventStreams() {
+        for (SseEventSink sink : openStreams) {
+            try {
+                sink.close();
+            } catch (RuntimeException e) {
+                // a stream whose client is gone cannot be closed more
+            }
+            openStreams.remove(sink);
+        }
     }
 
     private OutboundSseEvent toSse(Sse sse, EventHub.Event event) {
