@@ -40,6 +40,7 @@ import org.vmtest.coordinator.core.ProfileCatalogue;
 import org.vmtest.coordinator.core.RunMetrics;
 import org.vmtest.coordinator.core.RunPublisher;
 import org.vmtest.coordinator.core.RunService;
+import org.vmtest.coordinator.health.InitialLoadHealthCheck;
 import org.vmtest.coordinator.health.KafkaHealthCheck;
 import org.vmtest.coordinator.health.RunStateHealthCheck;
 import org.vmtest.coordinator.resources.ErrorMappers;
@@ -51,6 +52,7 @@ import org.vmtest.coordinator.resources.RunsResource;
 import org.vmtest.coordinator.resources.WorkersResource;
 import org.vmtest.coordinator.state.EventHub;
 import org.vmtest.coordinator.state.RunStateStreams;
+import org.vmtest.coordinator.state.InitialLoad;
 import org.vmtest.coordinator.state.RunView;
 import org.vmtest.coordinator.state.StateReader;
 import org.vmtest.coordinator.state.WorkerRegistry;
@@ -129,7 +131,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         Path stateDir = config.getStateDir() != null ? config.getStateDir()
                 : Files.createTempDirectory("vmtest-coordinator-streams-");
         RunStateStreams streams = new RunStateStreams(kafka, stateDir, clock);
-        StateReader reader = new StateReader(kafka, runView, workers, events);
+        InitialLoad initialLoad = new InitialLoad();
+        StateReader reader = new StateReader(kafka, runView, workers, events, initialLoad);
         RunPublisher publisher = new RunPublisher(kafka, config.getKafkaTimeout().toJavaDuration());
         ArchiveLayout layout = new ArchiveLayout(config.getArchiveDir());
         LogArchive archive = new LogArchive(kafka, config.getArchiveGroupId(), layout, runView::runOfJob);
@@ -148,7 +151,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
             }
         });
 
-        RunService runs = new RunService(profiles, publisher, runView, kafka.topics(), clock, metrics);
+        RunService runs = new RunService(profiles, publisher, runView, initialLoad,
+                config.getKafkaTimeout().toJavaDuration(), kafka.topics(), clock, metrics);
         RunsResource runsResource = new RunsResource(runs, events, environment.getObjectMapper());
         environment.jersey().register(runsResource);
         environment.lifecycle().addEventListener(new LifeCycle.Listener() {
@@ -159,7 +163,7 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         });
         environment.jersey().register(new JobLogsResource(layout, runView));
         environment.jersey().register(new ProfilesResource(profiles));
-        environment.jersey().register(new WorkersResource(workers, clock));
+        environment.jersey().register(new WorkersResource(workers, initialLoad, config.getKafkaTimeout().toJavaDuration(), clock));
         environment.jersey().register(new MetaResource(registry));
         environment.jersey().register(SseFeature.class);
         registerErrorHandling(environment, config.getMaxRequestBytes());
@@ -167,6 +171,7 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
 
         environment.healthChecks().register("kafka", new KafkaHealthCheck(admin, Duration.ofSeconds(2)));
         environment.healthChecks().register("run-state", new RunStateHealthCheck(streams));
+        environment.healthChecks().register("run-state-loaded", new InitialLoadHealthCheck(initialLoad));
         environment.admin().addTask(new ReloadProfilesTask(profiles));
 
         if (config.isWebView()) {

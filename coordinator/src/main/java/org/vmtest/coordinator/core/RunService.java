@@ -1,6 +1,7 @@
 package org.vmtest.coordinator.core;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -17,6 +18,7 @@ import org.vmtest.coordinator.api.Run;
 import org.vmtest.coordinator.api.RunList;
 import org.vmtest.coordinator.api.RunStatus;
 import org.vmtest.coordinator.api.SubmitRun;
+import org.vmtest.coordinator.state.InitialLoad;
 import org.vmtest.coordinator.state.RunView;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.control.CancelJob;
@@ -43,9 +45,13 @@ public final class RunService {
     private final Topics topics;
     private final Clock clock;
     private final RunMetrics metrics;
+    private final InitialLoad initialLoad;
+    private final Duration loadWait;
 
-    public RunService(ProfileCatalogue profiles, RunPublisher publisher, RunView view, Topics topics, Clock clock,
-                      RunMetrics metrics) {
+    public RunService(ProfileCatalogue profiles, RunPublisher publisher, RunView view, InitialLoad initialLoad,
+                      Duration loadWait, Topics topics, Clock clock, RunMetrics metrics) {
+        this.initialLoad = initialLoad;
+        this.loadWait = loadWait;
         this.profiles = profiles;
         this.publisher = publisher;
         this.view = view;
@@ -99,6 +105,7 @@ public final class RunService {
     }
 
     public Run get(String runId) {
+        requireLoaded();
         return view.get(runId).orElseThrow(() -> ApiException.notFound("no run '" + runId + "'"));
     }
 
@@ -106,6 +113,7 @@ public final class RunService {
     public RunList list(RunStatus state, Map<String, String> labels, int limit, int offset) {
         Predicate<Run> filter = r -> (state == null || r.state() == state)
                 && labels.entrySet().stream().allMatch(e -> e.getValue().equals(r.labels().get(e.getKey())));
+        requireLoaded();
         List<Run> all = view.list(filter);
         List<Run> page = all.stream().skip(offset).limit(limit).toList();
         return new RunList(page, all.size(), offset, limit);
@@ -135,6 +143,17 @@ public final class RunService {
         }
         return new Run(run.id(), RunStatus.CANCELLED, run.verdict(), run.labels(), run.createdAt(), now,
                 run.finishedAt(), run.jobs());
+    }
+
+    /**
+     * A coordinator that has not yet read the run topic up to where it ended at start would answer "no such run"
+     * for runs that exist (right after a restart, say). Requests wait for that, and get a 503 if it takes too long.
+     */
+    private void requireLoaded() {
+        if (!initialLoad.await(loadWait)) {
+            throw new ApiException(503, "this coordinator is still reading the run state from Kafka ("
+                    + initialLoad.progress() + "); retry shortly", null);
+        }
     }
 
     static String newRunId() {

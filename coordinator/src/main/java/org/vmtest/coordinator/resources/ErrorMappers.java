@@ -39,7 +39,9 @@ public final class ErrorMappers {
         @Override
         public Response toResponse(ApiException e) {
             if (e.status() >= 500) LOG.warn("answering {}: {}", e.status(), e.getMessage());
-            return error(e.status(), e.getMessage(), e.field());
+            Response response = error(e.status(), e.getMessage(), e.field());
+            // Every 503 here is a passing state (Kafka away, state still loading): tell clients when to come back.
+            return e.status() == 503 ? Response.fromResponse(response).header("Retry-After", "2").build() : response;
         }
     }
 

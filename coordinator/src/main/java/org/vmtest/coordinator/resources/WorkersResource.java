@@ -6,9 +6,12 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import org.vmtest.coordinator.api.WorkerView;
 import org.vmtest.coordinator.auth.Scope;
+import org.vmtest.coordinator.core.ApiException;
+import org.vmtest.coordinator.state.InitialLoad;
 import org.vmtest.coordinator.state.WorkerRegistry;
 
 /** {@code /api/v1/workers}: every worker's last heartbeat. */
@@ -16,16 +19,24 @@ import org.vmtest.coordinator.state.WorkerRegistry;
 @Produces(MediaType.APPLICATION_JSON)
 public final class WorkersResource {
     private final WorkerRegistry workers;
+    private final InitialLoad initialLoad;
+    private final Duration loadWait;
     private final Clock clock;
 
-    public WorkersResource(WorkerRegistry workers, Clock clock) {
+    public WorkersResource(WorkerRegistry workers, InitialLoad initialLoad, Duration loadWait, Clock clock) {
         this.workers = workers;
+        this.initialLoad = initialLoad;
+        this.loadWait = loadWait;
         this.clock = clock;
     }
 
     @GET
     @RolesAllowed(Scope.READ)
     public List<WorkerView> list() {
+        if (!initialLoad.await(loadWait)) {
+            throw new ApiException(503, "this coordinator is still reading worker heartbeats from Kafka ("
+                    + initialLoad.progress() + "); retry shortly", null);
+        }
         return workers.list(clock.instant());
     }
 }

@@ -3,14 +3,15 @@ package org.vmtest.coordinator.state;
 import io.dropwizard.lifecycle.Managed;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +39,12 @@ import org.vmtest.protocol.workers.WorkerStatus;
  * event history. Every coordinator reads everything, so they all show the same, and a restarted one rebuilds.
  * Malformed records are skipped here: the run-state stream routes them (heartbeats included) to the dead-letter
  * topic, once.
+ *
+ * <p>Two consumers, two threads: the run and worker topics are small and compacted, and the API waits until they
+ * are read ({@link InitialLoad}); the stream and verdict history may be long, is only needed for event replay, and
+ * must not hold that up. The history reader starts after the initial load, so it knows every job's run.
  */
-public final class StateReader implements Managed, Runnable {
+public final class StateReader implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(StateReader.class);
     private static final JsonSerde<Run> RUNS = JsonSerde.of(Run.class);
     private static final JsonSerde<WorkerStatus> WORKERS = JsonSerde.of(WorkerStatus.class);
@@ -51,108 +56,171 @@ public final class StateReader implements Managed, Runnable {
     private final RunView runs;
     private final WorkerRegistry workers;
     private final EventHub events;
-    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private volatile boolean running;
-    private Thread thread;
+    private final InitialLoad initialLoad;
+    private final List<TopicLoop> loops = new ArrayList<>();
 
-    public StateReader(KafkaSettings settings, RunView runs, WorkerRegistry workers, EventHub events) {
+    public StateReader(KafkaSettings settings, RunView runs, WorkerRegistry workers, EventHub events,
+                       InitialLoad initialLoad) {
         this.settings = settings;
         this.topics = settings.topics();
         this.runs = runs;
         this.workers = workers;
         this.events = events;
+        this.initialLoad = initialLoad;
         runs.onChange(this::runChanged);
     }
 
     @Override
     public void start() {
-        Properties props = settings.assignedConsumer("coordinator-state-reader");
-        consumer = new KafkaConsumer<>(props);
-        running = true;
-        thread = new Thread(this, "coordinator-state-reader");
-        thread.setDaemon(true);
-        thread.start();
+        loops.add(new TopicLoop("coordinator-state-reader", List.of(topics.runs(), topics.workers()), true,
+                this::applyState));
+        loops.add(new TopicLoop("coordinator-history-reader", List.of(topics.stream(), topics.verdicts()), false,
+                this::applyHistory));
+        loops.forEach(TopicLoop::start);
     }
 
     @Override
     public void stop() throws InterruptedException {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) c.wakeup();
-        if (thread != null) thread.join(10_000);
+        for (TopicLoop loop : loops) loop.stopping();
+        for (TopicLoop loop : loops) loop.join();
     }
 
-    /** The offset up to which this reader has applied {@code topic}'s partition (next offset to read). */
-    public long position(TopicPartition partition) {
-        return positions.getOrDefault(partition, 0L);
-    }
-
-    @Override
-    public void run() {
-        KafkaConsumer<String, byte[]> c = consumer;
-        try {
-            assignAll(c);
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
-                    try {
-                        dispatch(record);
-                    } catch (RuntimeException e) {
-                        LOG.warn("cannot apply {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.toString());
-                    }
-                    positions.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) throw e;
-        } catch (RuntimeException e) {
-            LOG.error("state reader stopped", e);
-        } finally {
-            c.close(Duration.ofSeconds(5));
-        }
-    }
-
-    private void assignAll(KafkaConsumer<String, byte[]> c) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(topics.runs(), topics.workers(), topics.stream(), topics.verdicts())) {
-            List<PartitionInfo> infos = List.of();
-            while (running && infos.isEmpty()) {
-                try {
-                    infos = c.partitionsFor(topic, Duration.ofSeconds(10));
-                } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                    LOG.warn("no partitions of {} yet: {}", topic, e.getMessage());
-                }
-            }
-            infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-        }
-        c.assign(partitions);
-        c.seekToBeginning(partitions);
-    }
-
-    private void dispatch(ConsumerRecord<String, byte[]> record) {
-        String topic = record.topic();
-        if (topic.equals(topics.runs())) {
+    private void applyState(ConsumerRecord<String, byte[]> record) {
+        if (record.topic().equals(topics.runs())) {
             if (record.value() == null) {
                 runs.remove(record.key());
             } else if (RUNS.decode(record.value()) instanceof Decoded.Ok<Run> ok) {
                 runs.put(ok.value());
                 publishRun(id("r", record), ok.value());
             }
-        } else if (topic.equals(topics.workers())) {
-            if (record.value() == null) {
-                workers.remove(record.key());
-            } else if (WORKERS.decode(record.value()) instanceof Decoded.Ok<WorkerStatus> ok) {
-                workers.put(ok.value());
-            }
-        } else if (topic.equals(topics.stream())) {
+        } else if (record.value() == null) {
+            workers.remove(record.key());
+        } else if (WORKERS.decode(record.value()) instanceof Decoded.Ok<WorkerStatus> ok) {
+            workers.put(ok.value());
+        }
+    }
+
+    private void applyHistory(ConsumerRecord<String, byte[]> record) {
+        if (record.topic().equals(topics.stream())) {
             if (STREAM.decode(record.value()) instanceof Decoded.Ok<StreamEvent> ok) {
                 streamEvent(id("s", record), ok.value());
             }
-        } else if (topic.equals(topics.verdicts())) {
-            if (VERDICTS.decode(record.value()) instanceof Decoded.Ok<VerdictEvent> ok) {
-                VerdictEvent v = ok.value();
-                events.publish(v.runId(), new EventHub.Event(id("v", record), eventName(v), v));
+        } else if (VERDICTS.decode(record.value()) instanceof Decoded.Ok<VerdictEvent> ok) {
+            VerdictEvent v = ok.value();
+            events.publish(v.runId(), new EventHub.Event(id("v", record), eventName(v), v));
+        }
+    }
+
+    /** One consumer assigned every partition of some topics, read from the beginning on its own thread. */
+    private final class TopicLoop implements Runnable {
+        private final String name;
+        private final List<String> topicNames;
+        private final boolean tracksInitialLoad;
+        private final Consumer<ConsumerRecord<String, byte[]>> apply;
+        private final Map<TopicPartition, Long> loadTargets = new HashMap<>();
+        private volatile KafkaConsumer<String, byte[]> consumer;
+        private volatile boolean running;
+        private Thread thread;
+
+        TopicLoop(String name, List<String> topicNames, boolean tracksInitialLoad,
+                  Consumer<ConsumerRecord<String, byte[]>> apply) {
+            this.name = name;
+            this.topicNames = topicNames;
+            this.tracksInitialLoad = tracksInitialLoad;
+            this.apply = apply;
+        }
+
+        void start() {
+            consumer = new KafkaConsumer<>(settings.assignedConsumer(name));
+            running = true;
+            thread = new Thread(this, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stopping() {
+            running = false;
+            KafkaConsumer<String, byte[]> c = consumer;
+            if (c != null) c.wakeup();
+        }
+
+        void join() throws InterruptedException {
+            if (thread != null) thread.join(10_000);
+        }
+
+        @Override
+        public void run() {
+            KafkaConsumer<String, byte[]> c = consumer;
+            try {
+                long started = System.nanoTime();
+                if (!tracksInitialLoad) {
+                    while (running && !initialLoad.await(Duration.ofMillis(500))) {
+                        // the history is replayed against a complete run view
+                    }
+                }
+                assignAll(c);
+                while (running) {
+                    if (tracksInitialLoad && !initialLoad.isDone()) checkInitialLoad(c, started);
+                    for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
+                        try {
+                            apply.accept(record);
+                        } catch (RuntimeException e) {
+                            LOG.warn("cannot apply {}-{}@{}: {}", record.topic(), record.partition(), record.offset(),
+                                    e.toString());
+                        }
+                    }
+                }
+            } catch (WakeupException e) {
+                if (running) throw e;
+            } catch (RuntimeException e) {
+                LOG.error("{} stopped", name, e);
+            } finally {
+                c.close(Duration.ofSeconds(5));
             }
+        }
+
+        private void assignAll(KafkaConsumer<String, byte[]> c) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topicNames) {
+                List<PartitionInfo> infos = List.of();
+                while (running && infos.isEmpty()) {
+                    try {
+                        infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+                    } catch (TimeoutException e) {
+                        LOG.warn("no partitions of {} yet: {}", topic, e.getMessage());
+                    }
+                }
+                infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            }
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            while (tracksInitialLoad && running && loadTargets.isEmpty() && !partitions.isEmpty()) {
+                try {
+                    loadTargets.putAll(c.endOffsets(partitions, Duration.ofSeconds(10)));
+                } catch (TimeoutException e) {
+                    LOG.warn("cannot read where {} end yet: {}", topicNames, e.getMessage());
+                }
+            }
+        }
+
+        private void checkInitialLoad(KafkaConsumer<String, byte[]> c, long started) {
+            long behind = 0;
+            try {
+                for (Map.Entry<TopicPartition, Long> target : loadTargets.entrySet()) {
+                    behind += Math.max(0, target.getValue() - c.position(target.getKey(), Duration.ofSeconds(5)));
+                }
+            } catch (TimeoutException e) {
+                initialLoad.progress("reading run state from Kafka: no answer from the broker (" + e.getMessage() + ")");
+                return;
+            }
+            if (behind > 0) {
+                initialLoad.progress("reading run state from Kafka: " + behind + " record(s) to go");
+                return;
+            }
+            String summary = "run state read: " + runs.all().size() + " run(s) in "
+                    + (System.nanoTime() - started) / 1_000_000 + " ms";
+            initialLoad.done(summary);
+            LOG.info(summary);
         }
     }
 
