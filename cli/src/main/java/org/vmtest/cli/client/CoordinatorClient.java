@@ -6,6 +6,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -20,14 +21,27 @@ import org.vmtest.protocol.codec.Json;
 
 /** The coordinator's REST API, for the CLI. Every failure is a {@link CoordinatorException} that says what went wrong. */
 public final class CoordinatorClient {
+    private static final Duration DEFAULT_RETRY_FOR = Duration.ofSeconds(60);
+    private static final Duration LONGEST_PAUSE = Duration.ofSeconds(5);
+
     private final URI base;
     private final String token;
+    private final Duration retryFor;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     public CoordinatorClient(URI base, String token) {
+        this(base, token, DEFAULT_RETRY_FOR);
+    }
+
+    /**
+     * @param retryFor how long a request keeps being retried while the coordinator cannot be reached or answers
+     *                 503 (restarting, reading its state, Kafka away); zero tries once
+     */
+    public CoordinatorClient(URI base, String token, Duration retryFor) {
         String s = base.toString();
         this.base = URI.create(s.endsWith("/") ? s : s + "/");
         this.token = token;
+        this.retryFor = retryFor;
     }
 
     public RunView submit(List<String> profiles, Map<String, String> labels) {
@@ -142,14 +156,48 @@ public final class CoordinatorClient {
         return res.body();
     }
 
+    /**
+     * Sends {@code req}, again while the coordinator refuses connections or answers 503, for at most
+     * {@link #retryFor}. Both are safe to repeat for every method: a refused connection sent nothing, and a 503
+     * from the coordinator means nothing was published.
+     */
     private HttpResponse<String> exchange(HttpRequest req) {
+        long start = System.nanoTime();
+        long deadline = start + retryFor.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            Duration pause;
+            try {
+                HttpResponse<String> res = http.send(req, HttpResponse.BodyHandlers.ofString());
+                if (res.statusCode() != 503 || System.nanoTime() >= deadline) return res;
+                pause = retryAfter(res);
+            } catch (ConnectException e) {
+                if (System.nanoTime() >= deadline) {
+                    throw new CoordinatorException("cannot reach the coordinator at " + base + " (" + attempt
+                            + " attempt(s) in " + (System.nanoTime() - start) / 1_000_000_000 + " s): " + e, e);
+                }
+                pause = Duration.ofSeconds(1);
+            } catch (IOException e) {
+                throw new CoordinatorException("cannot reach the coordinator at " + base + ": " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CoordinatorException("interrupted", e);
+            }
+            long left = deadline - System.nanoTime();
+            try {
+                Thread.sleep(Math.max(0, Math.min(pause.toNanos(), left)) / 1_000_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CoordinatorException("interrupted", e);
+            }
+        }
+    }
+
+    private static Duration retryAfter(HttpResponse<?> res) {
         try {
-            return http.send(req, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new CoordinatorException("cannot reach the coordinator at " + base + ": " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CoordinatorException("interrupted", e);
+            long seconds = Long.parseLong(res.headers().firstValue("Retry-After").orElse("1").strip());
+            return Duration.ofSeconds(Math.max(1, Math.min(seconds, LONGEST_PAUSE.toSeconds())));
+        } catch (NumberFormatException dateOrJunk) {
+            return Duration.ofSeconds(1);
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How a command reaches the coordinator: shared by every command that calls its API. */
@@ -19,8 +20,13 @@ public final class CoordinatorOptions {
             description = "API token (default: $VMTEST_TOKEN, else the one `vmtest dev` wrote to " + "vmtest-out/dev/token)")
     String token;
 
+    @Option(names = "--retry-for", defaultValue = "${env:VMTEST_RETRY_FOR:-PT60S}",
+            description = "keep retrying while the coordinator is unreachable or answers 503, e.g. while it restarts "
+                    + "(ISO-8601; default: $VMTEST_RETRY_FOR or ${DEFAULT-VALUE}; PT0S tries once)")
+    Duration retryFor;
+
     public CoordinatorClient client() {
-        return new CoordinatorClient(url, token != null ? token : devToken());
+        return new CoordinatorClient(url, token != null ? token : devToken(), retryFor);
     }
 
     private static String devToken() {
