@@ -22,6 +22,7 @@ import org.vmtest.analyzer.AnalyzerConfig;
 import org.vmtest.analyzer.patterns.PatternLibrary;
 import org.vmtest.analyzer.stream.AnalyzerMetrics;
 import org.vmtest.analyzer.stream.AnalyzerTopology;
+import org.vmtest.analyzer.stream.ExpressControl;
 import org.vmtest.protocol.Category;
 
 /**
@@ -37,6 +38,7 @@ public final class AnalyzerService implements AutoCloseable {
     private final String applicationId;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaStreamsMetrics streamsMetrics;
+    private final ExpressControl express;
     private MetricsServer metricsServer;
 
     private AnalyzerService(AnalyzerConfig config, PatternLibrary library) {
@@ -45,7 +47,8 @@ public final class AnalyzerService implements AutoCloseable {
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
-        Topology topology = AnalyzerTopology.build(config, library, new AnalyzerMetrics(registry));
+        this.express = ExpressControl.kafka(config.kafka(), applicationId + "-express-control");
+        Topology topology = AnalyzerTopology.build(config, library, new AnalyzerMetrics(registry), express);
         this.streams = new KafkaStreams(topology, properties(config));
         // the Streams client's own metrics: consumer lag, commit and process rates, per thread
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -71,6 +74,7 @@ public final class AnalyzerService implements AutoCloseable {
             } catch (IOException | IllegalArgumentException e) {
                 service.streamsMetrics.close();
                 service.streams.close(Duration.ZERO);
+                service.express.close();
                 throw new IllegalArgumentException("metricsAddress " + config.metricsAddress() + ": " + e.getMessage(), e);
             }
             LOG.info("analyzer {}: metrics on http://{}:{}/metrics, health on /health", service.applicationId,
@@ -114,6 +118,7 @@ public final class AnalyzerService implements AutoCloseable {
         LOG.info("analyzer {} stopping", applicationId);
         if (metricsServer != null) metricsServer.close();
         streams.close(CLOSE_TIMEOUT);
+        express.close();
         streamsMetrics.close();
         registry.close();
     }

@@ -30,10 +30,11 @@ public final class AnalyzerTopology {
     }
 
     public static Topology build(AnalyzerConfig config, PatternLibrary library) {
-        return build(config, library, AnalyzerMetrics.none());
+        return build(config, library, AnalyzerMetrics.none(), ExpressControl.none());
     }
 
-    public static Topology build(AnalyzerConfig config, PatternLibrary library, AnalyzerMetrics metrics) {
+    public static Topology build(AnalyzerConfig config, PatternLibrary library, AnalyzerMetrics metrics,
+                                 ExpressControl express) {
         Topics topics = config.kafka().topics();
         Topology t = new Topology();
         t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.stream());
@@ -41,7 +42,8 @@ public final class AnalyzerTopology {
         t.addProcessor(PROCESSOR, () -> new JobEventProcessor(
                 new JobAnalyst(new ScannerCache(library, config.reportGrace()), config.defaultStallLimit(),
                         config.maxFindingsPerJob()),
-                config.stallCheckInterval(), config.reportCheckInterval(), config.forgetSilentJobsAfter(), metrics),
+                config.stallCheckInterval(), config.reportCheckInterval(), config.forgetSilentJobsAfter(), metrics,
+                express),
                 SOURCE);
         t.addStateStore(JobStateStore.builder(JOB_STORE), PROCESSOR);
         t.addSink(VERDICTS_SINK, topics.verdicts(), new StringSerializer(),

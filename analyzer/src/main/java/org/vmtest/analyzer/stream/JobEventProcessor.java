@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
+import org.vmtest.protocol.control.AbortJob;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.dlq.DeadLetter;
 import org.vmtest.protocol.stream.JobFinished;
@@ -42,12 +43,14 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
     private final Duration reportCheckInterval;
     private final Duration forgetSilentJobsAfter;
     private final AnalyzerMetrics metrics;
+    private final ExpressControl express;
     private ProcessorContext<String, Object> context;
     private JobStateStore jobs;
 
     JobEventProcessor(JobAnalyst analyst, Duration stallCheckInterval, Duration reportCheckInterval,
-                      Duration forgetSilentJobsAfter, AnalyzerMetrics metrics) {
+                      Duration forgetSilentJobsAfter, AnalyzerMetrics metrics, ExpressControl express) {
         this.analyst = analyst;
+        this.express = express;
         this.metrics = metrics;
         this.forgetSilentJobsAfter = forgetSilentJobsAfter;
         this.stallCheckInterval = stallCheckInterval;
@@ -209,6 +212,7 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
         @Override
         public void control(ControlCommand command) {
             metrics.published(command);
+            if (command instanceof AbortJob) express.send(command, timestamp);
             context.forward(new Record<>(command.jobId(), command, timestamp), AnalyzerTopology.CONTROL_SINK);
         }
     }

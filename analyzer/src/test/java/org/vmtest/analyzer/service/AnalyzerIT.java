@@ -18,7 +18,10 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -33,6 +36,8 @@ import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.control.AbortJob;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.dlq.DeadLetter;
+import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.TopicAdmin;
 import org.vmtest.protocol.kafka.Topics;
 import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.JobStarted;
@@ -111,17 +116,54 @@ class AnalyzerIT {
             assertThat(metric(metrics, "vmtest_analyzer_verdicts_total", "verdict=\"ABORTED\"")).isEqualTo(1.0);
             assertThat(metric(metrics, "vmtest_analyzer_findings_total", "category=\"critical\"")).isGreaterThanOrEqualTo(1.0);
 
-            assertThat(control).singleElement().satisfies(r -> {
+            // one decision, two copies: the express one sent at once and the transactional one of the commit
+            assertThat(control).hasSize(2).allSatisfy(r -> {
                 assertThat(r.key()).isEqualTo("job-panic");
                 assertThat(JsonSerde.of(ControlCommand.class).serde().deserializer().deserialize(r.topic(), r.value()))
                         .isInstanceOf(AbortJob.class);
             });
+            assertThat(control.get(0).value()).isEqualTo(control.get(1).value());
 
             List<ConsumerRecord<String, byte[]>> dlq = kafka.consumeAll(topics.dlq(), 1, Duration.ofSeconds(10));
             DeadLetter letter = JsonSerde.of(DeadLetter.class).serde().deserializer().deserialize(topics.dlq(), dlq.get(0).value());
             assertThat(dlq.get(0).key()).isEqualTo("job-bad");
             assertThat(letter.topic()).isEqualTo(topics.stream());
             assertThat(letter.consumer()).isEqualTo("analyzer");
+        }
+    }
+
+    @Test
+    void anAbortReachesWorkersWithoutWaitingForTheAnalyzersCommit() throws Exception {
+        // Commits far apart (the transaction timeout, 10 s, bounds them): the transactional AbortJob stays invisible
+        // to read_committed readers for up to 9 s.
+        KafkaSettings settings = kafka.settings().withTopicPrefix(kafka.topicPrefix() + "-express")
+                .withProperty("commit.interval.ms", "9000");
+        TopicAdmin.ensureTopics(settings);
+        AnalyzerConfig config = AnalyzerConfig.of(settings).withStateDir(stateDir.resolve("express").toString());
+        try (AnalyzerService analyzer = Analyzer.start(config);
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("express-it"));
+             KafkaConsumer<String, byte[]> worker = new KafkaConsumer<>(settings.assignedConsumer("express-it"))) {
+            assertThat(analyzer.awaitRunning(Duration.ofSeconds(60))).as("analyzer reached RUNNING").isTrue();
+            List<TopicPartition> control = worker.partitionsFor(settings.topics().control()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            worker.assign(control);
+            worker.seekToBeginning(control);
+
+            for (StreamEvent e : panickingJob("job-express", "run-express")) {
+                if (e instanceof JobFinished) break;
+                producer.send(new ProducerRecord<>(settings.topics().stream(), e.jobId(), EVENTS.encode(e)));
+            }
+            producer.flush();
+            long sent = System.nanoTime();
+
+            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+            while (seen.isEmpty() && System.nanoTime() - sent < Duration.ofSeconds(5).toNanos()) {
+                worker.poll(Duration.ofMillis(100)).forEach(seen::add);
+            }
+            assertThat(seen).as("AbortJob visible to a read_committed reader within 5 s, before the commit")
+                    .singleElement().satisfies(r -> assertThat(
+                            JsonSerde.of(ControlCommand.class).serde().deserializer().deserialize(r.topic(), r.value()))
+                            .isInstanceOfSatisfying(AbortJob.class, a -> assertThat(a.jobId()).isEqualTo("job-express")));
         }
     }
 

@@ -82,7 +82,6 @@ public final class ControlListener implements Runnable, AutoCloseable {
         ControlCommand command = ((Decoded.Ok<ControlCommand>) decoded).value();
         var runner = running.get(command.jobId());
         if (runner.isPresent()) {
-            LOG.info("{} for job {}: {}", command.getClass().getSimpleName(), command.jobId(), command.reason());
             runner.get().abort(command, record.timestamp());
         } else if (command instanceof CancelJob) {
             // the job may still be queued: whichever slot of this worker takes it later ends it unstarted

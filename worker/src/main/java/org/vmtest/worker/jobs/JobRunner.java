@@ -346,7 +346,8 @@ public final class JobRunner {
     /**
      * Obeys a control command: pauses the guest now, on the caller's thread (milliseconds), then destroys the
      * domain on a thread of its own, so that the caller (the control listener) is free for the next command while
-     * libvirt takes its time. The job thread then ends the job as ABORTED.
+     * libvirt takes its time. The job thread then ends the job as ABORTED. A second command for the same job does
+     * nothing (the analyzer sends each abort twice).
      *
      * @param issuedAtMillis the control record's timestamp, to measure how long the abort took
      */
@@ -356,6 +357,7 @@ public final class JobRunner {
             abortIssuedAtMillis = issuedAtMillis;
             abort = command;
         }
+        LOG.info("{} for job {}: {}", command.getClass().getSimpleName(), command.jobId(), command.reason());
         // null while the domain is being created: the job thread stops it as soon as it has it
         if (vm != null) stopForAbort();
     }
