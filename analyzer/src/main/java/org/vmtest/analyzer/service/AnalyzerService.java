@@ -23,6 +23,7 @@ import org.vmtest.analyzer.patterns.PatternLibrary;
 import org.vmtest.analyzer.stream.AnalyzerMetrics;
 import org.vmtest.analyzer.stream.AnalyzerTopology;
 import org.vmtest.analyzer.stream.ExpressControl;
+import org.vmtest.ops.OpsEndpoint;
 import org.vmtest.protocol.Category;
 
 /**
@@ -39,7 +40,7 @@ public final class AnalyzerService implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaStreamsMetrics streamsMetrics;
     private final ExpressControl express;
-    private MetricsServer metricsServer;
+    private OpsEndpoint metricsServer;
 
     private AnalyzerService(AnalyzerConfig config, PatternLibrary library) {
         this.applicationId = applicationId(config);
@@ -70,7 +71,11 @@ public final class AnalyzerService implements AutoCloseable {
         AnalyzerService service = new AnalyzerService(config, library);
         if (!config.metricsAddress().isBlank()) {
             try {
-                service.metricsServer = MetricsServer.start(config.metricsAddress(), service.registry, service.streams::state);
+                service.metricsServer = OpsEndpoint.start(config.metricsAddress(), "analyzer-metrics-http",
+                        service.registry, () -> {
+                            KafkaStreams.State state = service.streams.state();
+                            return new OpsEndpoint.Health(state.isRunningOrRebalancing(), state.toString());
+                        });
             } catch (IOException | IllegalArgumentException e) {
                 service.streamsMetrics.close();
                 service.streams.close(Duration.ZERO);

@@ -1,4 +1,4 @@
-package org.vmtest.analyzer.service;
+package org.vmtest.ops;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -9,31 +9,40 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
-import org.apache.kafka.streams.KafkaStreams;
 
 /**
- * The analyzer's two endpoints for machines, on the JDK's own HTTP server (the analyzer has no web stack, and a
- * scrape a few times a minute needs none): {@code GET /metrics} in Prometheus text format, and {@code GET /health},
- * 200 while the Streams client runs or rebalances, 503 otherwise, for systemd, a load balancer or an orchestrator.
+ * A service's two endpoints for machines, on the JDK's own HTTP server (the analyzer and the worker have no web
+ * stack, and a scrape a few times a minute needs none): {@code GET /metrics} in Prometheus text format, and
+ * {@code GET /health}, 200 while the service says it is healthy and 503 otherwise, for systemd, a load balancer or
+ * an orchestrator.
  */
-final class MetricsServer implements AutoCloseable {
+public final class OpsEndpoint implements AutoCloseable {
+    /** What {@code /health} answers: the status code follows {@code healthy}, the body is {@code text}. */
+    public record Health(boolean healthy, String text) {
+    }
+
     private final HttpServer server;
 
-    private MetricsServer(HttpServer server) {
+    private OpsEndpoint(HttpServer server) {
         this.server = server;
     }
 
-    /** @param address {@code host:port}; port 0 picks a free one */
-    static MetricsServer start(String address, PrometheusMeterRegistry registry, Supplier<KafkaStreams.State> state)
-            throws IOException {
+    /**
+     * @param address {@code host:port}; an empty host binds every interface, port 0 picks a free one
+     * @param name    names the serving thread, e.g. {@code analyzer-metrics-http}
+     * @throws IllegalArgumentException when the address is malformed
+     * @throws IOException              when it cannot be bound
+     */
+    public static OpsEndpoint start(String address, String name, PrometheusMeterRegistry registry,
+                                    Supplier<Health> health) throws IOException {
         int colon = address.lastIndexOf(':');
-        if (colon < 0) throw new IllegalArgumentException("metricsAddress: expected host:port, got '" + address + "'");
+        if (colon < 0) throw new IllegalArgumentException("expected host:port, got '" + address + "'");
         String host = address.substring(0, colon);
         int port;
         try {
             port = Integer.parseInt(address.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("metricsAddress: the port of '" + address + "' is not a number");
+            throw new IllegalArgumentException("the port of '" + address + "' is not a number");
         }
         HttpServer server = HttpServer.create(new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, port), 16);
         server.createContext("/metrics", exchange -> {
@@ -42,19 +51,19 @@ final class MetricsServer implements AutoCloseable {
         });
         server.createContext("/health", exchange -> {
             if (refuseNonGet(exchange)) return;
-            KafkaStreams.State now = state.get();
-            respond(exchange, now.isRunningOrRebalancing() ? 200 : 503, "text/plain; charset=utf-8", now + "\n");
+            Health now = health.get();
+            respond(exchange, now.healthy() ? 200 : 503, "text/plain; charset=utf-8", now.text() + "\n");
         });
         server.setExecutor(Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "analyzer-metrics-http");
+            Thread t = new Thread(r, name);
             t.setDaemon(true);
             return t;
         }));
         server.start();
-        return new MetricsServer(server);
+        return new OpsEndpoint(server);
     }
 
-    int port() {
+    public int port() {
         return server.getAddress().getPort();
     }
 
