@@ -18,12 +18,15 @@ public final class DeadLetters {
     private final String topic;
     private final String consumer;
     private final InstantSource clock;
+    private final WorkerMetrics metrics;
 
-    public DeadLetters(StreamPublisher publisher, String topic, String consumer, InstantSource clock) {
+    public DeadLetters(StreamPublisher publisher, String topic, String consumer, InstantSource clock,
+                       WorkerMetrics metrics) {
         this.publisher = publisher;
         this.topic = topic;
         this.consumer = consumer;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     public void send(ConsumerRecord<String, byte[]> record, String error) {
@@ -33,5 +36,6 @@ public final class DeadLetters {
         DeadLetter letter = new DeadLetter(record.topic(), record.partition(), record.offset(), consumer,
                 clock.instant(), error, value);
         publisher.publish(topic, record.key(), SERDE.encode(letter));
+        metrics.deadLetter();
     }
 }

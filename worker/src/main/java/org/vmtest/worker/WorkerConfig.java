@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.vmtest.protocol.Accelerator;
 import org.vmtest.protocol.codec.ConfigYaml;
@@ -23,6 +24,8 @@ import org.vmtest.protocol.kafka.KafkaSettings;
  * @param renewInterval     how often a running job's lock is renewed; default a third of the broker's lock timeout
  * @param hostFacts         written by deploy/host-setup.sh; {@code VMTEST_ACCEL=kvm|tcg}
  * @param probeTimeout      how long the KVM probe boot may take before the answer is TCG
+ * @param metricsAddress    {@code host:port} of {@code GET /metrics} (Prometheus) and {@code GET /health}; empty for
+ *                          none, port 0 for any free one
  */
 public record WorkerConfig(
         KafkaSettings kafka,
@@ -36,9 +39,11 @@ public record WorkerConfig(
         Duration renewInterval,
         SshSettings ssh,
         Path hostFacts,
-        Duration probeTimeout) {
+        Duration probeTimeout,
+        String metricsAddress) {
 
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.]{0,39}");
+    private static final Pattern HOST_PORT = Pattern.compile("(.*):(\\d{1,5})");
     /**
      * @param connectRetryInterval pause between attempts to reach a booting guest's SSH server
      * @param connectAttemptTimeout how long one attempt (TCP connect, key exchange, login) may take
@@ -73,10 +78,12 @@ public record WorkerConfig(
         if (probeTimeout == null) probeTimeout = Duration.ofSeconds(20);
         requirePositive("heartbeatInterval", heartbeatInterval);
         if (renewInterval != null) requirePositive("renewInterval", renewInterval);
+        metricsAddress = metricsAddress == null ? "" : metricsAddress.strip();
+        if (!metricsAddress.isEmpty()) requireHostPort("metricsAddress", metricsAddress);
     }
 
     public static WorkerConfig defaults(KafkaSettings kafka) {
-        return new WorkerConfig(kafka, null, 0, null, null, null, null, null, null, null, null, null);
+        return new WorkerConfig(kafka, null, 0, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a worker config file, with {@code ${NAME:-default}} taken from the environment. */
@@ -91,26 +98,43 @@ public record WorkerConfig(
 
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(kafka, id, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
     }
 
     public WorkerConfig withSlots(int n) {
         return new WorkerConfig(kafka, workerId, n, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
     }
 
     public WorkerConfig withDirs(Path images, Path work) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, images, work, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
     }
 
     public WorkerConfig withIntervals(Duration heartbeat, Duration renew) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeat,
-                renew, ssh, hostFacts, probeTimeout);
+                renew, ssh, hostFacts, probeTimeout, metricsAddress);
+    }
+
+    /** {@code host:port}, port 0 for any free one; empty for no endpoint. */
+    public WorkerConfig withMetricsAddress(String address) {
+        return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
+                renewInterval, ssh, hostFacts, probeTimeout, address);
     }
 
     private static void requirePositive(String name, Duration d) {
         if (d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive, got " + d);
+    }
+
+    /** The syntax only: whether the host resolves and the port is free shows when the worker binds it. */
+    private static void requireHostPort(String name, String address) {
+        Matcher m = HOST_PORT.matcher(address);
+        boolean valid = m.matches() && Integer.parseInt(m.group(2)) <= 65535
+                && m.group(1).chars().noneMatch(Character::isWhitespace);
+        if (!valid) {
+            throw new IllegalArgumentException(name + " must be host:port (an empty host listens on every interface,"
+                    + " port 0 takes any free port; leave it empty for no endpoint), got '" + address + "'");
+        }
     }
 
     private static String defaultWorkerId() {

@@ -3,6 +3,7 @@ package org.vmtest.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -37,6 +39,7 @@ import org.vmtest.protocol.stream.PhaseChanged;
 import org.vmtest.protocol.stream.StreamEvent;
 import org.vmtest.protocol.stream.TestFinished;
 import org.vmtest.testing.KafkaClusterExtension;
+import org.vmtest.worker.control.AbortStats;
 import org.vmtest.worker.vm.Hypervisor;
 
 /** Each scenario of the test guest through a real worker: real broker, real libvirt/QEMU, real SSH. */
@@ -262,6 +265,14 @@ class ScenariosIT {
         });
         // two shared cores under heavy load: libvirt's destroy alone took up to ~2.5 s in this environment
         assertThat(worker.aborts().gonePercentile(99).orElseThrow()).isLessThan(5000);
+
+        // the same figures for an operator: only this test aborts on this worker
+        MeterRegistry metrics = worker.metrics().registry();
+        assertThat(metrics.get("vmtest_worker_abort_stopped").timer().count()).isEqualTo(2);
+        assertThat(metrics.get("vmtest_worker_abort_gone").timer().totalTime(TimeUnit.MILLISECONDS))
+                .isEqualTo(worker.aborts().all().stream().mapToLong(AbortStats.Abort::goneMillis).sum());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                metrics.get("vmtest_worker_jobs").tag("verdict", "ABORTED").counter().count()).isEqualTo(2));
     }
 
     private static String matchIn(List<Line> lines, LineSource source, String regex) {

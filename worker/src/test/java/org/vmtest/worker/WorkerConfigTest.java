@@ -31,6 +31,7 @@ class WorkerConfigTest {
                 renewInterval: 10s
                 ssh:
                   connectRetryInterval: 250ms
+                metricsAddress: 0.0.0.0:9466
                 """);
         WorkerConfig c = WorkerConfig.read(file);
         assertThat(c.kafka().bootstrapServers()).isEqualTo("broker1:9092");
@@ -44,6 +45,7 @@ class WorkerConfigTest {
         assertThat(c.renewInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.ssh().connectRetryInterval()).isEqualTo(Duration.ofMillis(250));
         assertThat(c.ssh().connectAttemptTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.metricsAddress()).isEqualTo("0.0.0.0:9466");
     }
 
     @Test
@@ -57,6 +59,30 @@ class WorkerConfigTest {
         assertThat(c.workerId()).matches("[A-Za-z0-9][A-Za-z0-9_.]*");
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.renewInterval()).isNull();
+        assertThat(c.metricsAddress()).as("no metrics endpoint").isEmpty();
+    }
+
+    @Test
+    void aMetricsAddressWithoutAPortIsRefusedWithTheFileLineAndTheKey() throws IOException {
+        Path file = dir.resolve("metrics.yaml");
+        Files.writeString(file, "slots: 2\nmetricsAddress: localhost\n");
+        assertThatThrownBy(() -> WorkerConfig.read(file)).isInstanceOf(IOException.class)
+                .hasMessageContaining("metrics.yaml:")
+                .hasMessageContaining("metricsAddress must be host:port")
+                .hasMessageContaining("got 'localhost'");
+    }
+
+    @Test
+    void malformedMetricsAddressesAreRefusedAndWellFormedOnesKept() {
+        for (String bad : new String[] {"9466", "host:", "host:http", "host:65536", "my host:9466", "host:-1"}) {
+            assertThatThrownBy(() -> WorkerConfig.defaults(null).withMetricsAddress(bad)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("metricsAddress")
+                    .hasMessageContaining("'" + bad + "'");
+        }
+        for (String good : new String[] {"127.0.0.1:0", ":9466", "worker-7.example.org:65535", "[::1]:9466"}) {
+            assertThat(WorkerConfig.defaults(null).withMetricsAddress(good).metricsAddress()).isEqualTo(good);
+        }
+        assertThat(WorkerConfig.defaults(null).withMetricsAddress("  ").metricsAddress()).isEmpty();
     }
 
     @Test

@@ -3,14 +3,22 @@ package org.vmtest.worker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +44,7 @@ class WorkerLifecycleIT {
     private static final JsonSerde<JobMessage> JOBS = JsonSerde.of(JobMessage.class);
     private static final Duration LOCK = Duration.ofSeconds(15);
     private static final Duration RENEW = Duration.ofSeconds(3);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @RegisterExtension
     static final KafkaClusterExtension kafka = new KafkaClusterExtension();
@@ -119,7 +128,7 @@ class WorkerLifecycleIT {
         String leftOver = stream.of(job.jobId(), JobStarted.class).get(0).domain();
         assertThat(libvirt.isRunning(leftOver)).as("a killed worker cannot clean up").isTrue();
 
-        try (Worker successor = Worker.start(config("live1"))) {
+        try (Worker successor = Worker.start(config("live1").withMetricsAddress("127.0.0.1:0"))) {
             JobStarted second = awaitStarted(job, 2, LOCK.plusSeconds(45));
             LOG.info("FIGURE killed worker: job redelivered as attempt 2 {} ms after the kill",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt));
@@ -127,12 +136,65 @@ class WorkerLifecycleIT {
             JobFinished finished = awaitFinished(job, Duration.ofMinutes(4));
             assertThat(finished.attempt()).isEqualTo(2);
             assertThat(finished.outcome()).as(finished.reason()).isEqualTo(Verdict.PASSED);
+            assertTheSuccessorsEndpointShowsTheRedeliveredJob(successor.metricsPort());
         }
         try (Worker reborn = Worker.start(config("dead1").withSlots(1))) {
             assertThat(libvirt.isRunning(leftOver)).as("the restarted worker swept its old domain").isFalse();
         }
         assertThat(libvirt.domainsNamed("vmtest-dead1-")).isEmpty();
         assertThat(libvirt.domainsNamed("vmtest-live1-")).isEmpty();
+    }
+
+    /** What an operator scrapes from the worker that ran the job as attempt 2: one slot, one job, one redelivery. */
+    private static void assertTheSuccessorsEndpointShowsTheRedeliveredJob(int port) throws Exception {
+        // the slot counts the job after the JobFinished is on the stream and the record acknowledged
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() ->
+                value(get(port, "/metrics").body(), "vmtest_worker_jobs_total", "verdict=\"PASSED\"") == 1);
+        String scrape = get(port, "/metrics").body();
+        LOG.info("worker /metrics after the job:\n{}", scrape.lines().filter(l -> l.startsWith("vmtest_worker_")
+                && !l.contains("_bucket")).collect(Collectors.joining("\n")));
+        assertThat(value(scrape, "vmtest_worker_jobs_total", "verdict=\"FAILED\"")).isZero();
+        assertThat(value(scrape, "vmtest_worker_jobs_total", "verdict=\"ERROR\"")).isZero();
+        assertThat(value(scrape, "vmtest_worker_redeliveries_total")).isEqualTo(1);
+        assertThat(value(scrape, "vmtest_worker_slots", "worker=\"live1\"")).isEqualTo(1);
+        assertThat(value(scrape, "vmtest_worker_slots_busy")).isZero();
+        assertThat(value(scrape, "vmtest_worker_lines_total", "source=\"CONSOLE\"")).isPositive();
+        assertThat(value(scrape, "vmtest_worker_lines_total", "source=\"SSH_STDOUT\"")).isPositive();
+        assertThat(value(scrape, "vmtest_worker_lines_total", "source=\"WORKER\"")).isPositive();
+        assertThat(value(scrape, "vmtest_worker_phase_seconds_count", "phase=\"PROVISIONING\"")).isEqualTo(1);
+        assertThat(value(scrape, "vmtest_worker_phase_seconds_count", "phase=\"INSTALLATION\"")).isEqualTo(1);
+        assertThat(value(scrape, "vmtest_worker_phase_seconds_sum", "phase=\"PROVISIONING\"")).isPositive();
+        assertThat(value(scrape, "vmtest_worker_publish_failures_total")).isZero();
+        assertThat(value(scrape, "vmtest_worker_dead_letters_total")).isZero();
+        assertThat(value(scrape, "vmtest_worker_abort_gone_seconds_count")).isZero();
+        assertThat(scrape).contains("jvm_memory_used_bytes{").contains("jvm_threads_live_threads{")
+                .contains("system_cpu_count{").contains("kafka_producer_record_send_total{");
+        HttpResponse<String> health = get(port, "/health");
+        assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+        assertThat(health.body()).startsWith("OK worker live1: 1 of 1 slot(s) taking jobs, 0 busy")
+                .contains("libvirt connected");
+    }
+
+    private static HttpResponse<String> get(int port, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The sum of the samples of {@code name} whose labels contain every one of {@code labels}. */
+    private static double value(String scrape, String name, String... labels) {
+        Pattern sample = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*})? (\\S+)$", Pattern.MULTILINE);
+        Matcher m = sample.matcher(scrape);
+        double sum = 0;
+        boolean found = false;
+        while (m.find()) {
+            String set = m.group(1) == null ? "" : m.group(1);
+            if (Arrays.stream(labels).allMatch(set::contains)) {
+                sum += Double.parseDouble(m.group(2));
+                found = true;
+            }
+        }
+        assertThat(found).as("a sample of %s with %s in the scrape", name, List.of(labels)).isTrue();
+        return sum;
     }
 
     @Test

@@ -47,7 +47,7 @@ public final class VmStartCommand implements Callable<Integer> {
                 : profiles.resolve(profile + ".yaml");
         Profile p = ProfileYaml.read(file);
         WorkerConfig config = new WorkerConfig(new KafkaSettings(), "manual", 1, libvirtUri, null, imageDir, workDir,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
         CountDownLatch interrupted = new CountDownLatch(1);
         try (ManualVm vm = ManualVm.start(p, config, line -> {
             out.println(line);

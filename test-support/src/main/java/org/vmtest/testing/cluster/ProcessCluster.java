@@ -386,6 +386,7 @@ public final class ProcessCluster implements AutoCloseable {
                 imageDir: "%s"
                 workDir: "%s"
                 heartbeatInterval: 2s
+                metricsAddress: "127.0.0.1:0"
                 """.formatted(workerId, spec.slots, libvirtUri, spec.guestDir, dir.resolve("worker"));
     }
 

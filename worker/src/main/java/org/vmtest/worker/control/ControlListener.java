@@ -56,6 +56,11 @@ public final class ControlListener implements Runnable, AutoCloseable {
         thread.start();
     }
 
+    /** False once its thread ended: the worker would not see aborts any more. */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
     @Override
     public void run() {
         try {

@@ -419,6 +419,7 @@ public final class JobRunner {
         long gone = abortGoneAt.get() - abortIssuedAtMillis;
         long stopped = Math.min(abortStoppedAt.get() - abortIssuedAtMillis, gone);
         ctx.aborts().record(stopped, gone);
+        ctx.metrics().abort(stopped, gone);
         return abortPaused
                 ? " (VM stopped " + stopped + " ms, domain destroyed " + gone + " ms after the abort was issued)"
                 : " (domain destroyed " + gone + " ms after the abort was issued; it could not be paused first)";

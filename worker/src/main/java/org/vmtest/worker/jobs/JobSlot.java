@@ -108,6 +108,7 @@ final class JobSlot implements Runnable {
         }
         JobRequested job = (JobRequested) ((Decoded.Ok<JobMessage>) decoded).value();
         int attempt = record.deliveryCount().map(Short::intValue).orElse(1);
+        if (attempt > 1) ctx.metrics().redelivery();
         if (ctx.running().alreadyFinished(job.jobId())) {
             LOG.warn("slot {}: job {} came back (delivery {}) after this worker finished it; accepting it again",
                     index, job.jobId(), attempt);
@@ -162,7 +163,10 @@ final class JobSlot implements Runnable {
             } else {
                 consumer.acknowledge(record, AcknowledgeType.ACCEPT);
             }
-            if (!result.released()) ctx.running().finished(job.jobId());
+            if (!result.released()) {
+                ctx.running().finished(job.jobId());
+                ctx.metrics().finished(result.finished());
+            }
         } finally {
             ctx.running().remove(runner);
         }
@@ -208,10 +212,12 @@ final class JobSlot implements Runnable {
                 ctx.config().workerId(), "", ctx.accelerator().wireName(), job.profile().stallLimits(),
                 job.profile().patterns()));
         stream.worker("not started: " + reason);
-        stream.event(new JobFinished(job.jobId(), attempt, ctx.clock().instant(), job.runId(), verdict, reason,
-                org.vmtest.protocol.Phase.PROVISIONING, Map.of(), ctx.config().workerId()));
+        JobFinished finished = new JobFinished(job.jobId(), attempt, ctx.clock().instant(), job.runId(), verdict,
+                reason, org.vmtest.protocol.Phase.PROVISIONING, Map.of(), ctx.config().workerId());
+        stream.event(finished);
         ctx.publisher().flush();
         ctx.running().finished(job.jobId());
+        ctx.metrics().finished(finished);
     }
 
     /** Whether the job has a JobFinished already; when that cannot be told, it runs (losing a job is worse). */

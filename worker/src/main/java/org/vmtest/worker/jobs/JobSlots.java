@@ -22,6 +22,15 @@ public final class JobSlots implements AutoCloseable {
         threads.forEach(Thread::start);
     }
 
+    /** Slots whose thread has ended (stopped, or by an unexpected error): they take no more jobs. */
+    public List<Integer> stoppedSlots() {
+        List<Integer> stopped = new ArrayList<>();
+        for (int i = 0; i < threads.size(); i++) {
+            if (!threads.get(i).isAlive()) stopped.add(i);
+        }
+        return stopped;
+    }
+
     /** Releases running jobs (their VMs destroyed first) and closes every consumer; waits for all of it. */
     @Override
     public void close() {

@@ -7,9 +7,11 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.stream.Line;
 import org.vmtest.protocol.stream.StreamEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vmtest.worker.WorkerMetrics;
 
 /**
  * The worker's one producer for {@code vmtest.stream}: idempotent, lingering at most a couple of milliseconds so
@@ -23,15 +25,19 @@ public final class StreamPublisher implements AutoCloseable {
     private final String topic;
     private final InstantSource clock;
     private final AtomicLong failures = new AtomicLong();
+    private final WorkerMetrics metrics;
+    private final AutoCloseable producerMetrics;
 
-    public StreamPublisher(KafkaSettings kafka, String clientId, InstantSource clock) {
-        this(new KafkaProducer<>(kafka.producer(clientId)), kafka.topics().stream(), clock);
+    public StreamPublisher(KafkaSettings kafka, String clientId, InstantSource clock, WorkerMetrics metrics) {
+        this(new KafkaProducer<>(kafka.producer(clientId)), kafka.topics().stream(), clock, metrics);
     }
 
-    StreamPublisher(Producer<String, byte[]> producer, String topic, InstantSource clock) {
+    StreamPublisher(Producer<String, byte[]> producer, String topic, InstantSource clock, WorkerMetrics metrics) {
         this.producer = producer;
         this.topic = topic;
         this.clock = clock;
+        this.metrics = metrics;
+        this.producerMetrics = metrics.producer(producer, failures);
     }
 
     public JobStream open(String jobId, String runId, int attempt) {
@@ -39,6 +45,7 @@ public final class StreamPublisher implements AutoCloseable {
     }
 
     void send(String jobId, StreamEvent event) {
+        if (event instanceof Line line) metrics.line(line.source(), line.continued());
         producer.send(new ProducerRecord<>(topic, jobId, SERDE.encode(event)), (meta, error) -> {
             if (error != null) {
                 failures.incrementAndGet();
@@ -69,6 +76,11 @@ public final class StreamPublisher implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            producerMetrics.close();
+        } catch (Exception e) {
+            LOG.warn("closing the producer's metrics: {}", e.toString());
+        }
         producer.close(java.time.Duration.ofSeconds(10));
     }
 

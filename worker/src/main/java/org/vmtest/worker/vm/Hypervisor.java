@@ -111,6 +111,15 @@ public final class Hypervisor implements AutoCloseable {
         }
     }
 
+    /** Whether the connection still works; libvirt answers from the client side, without a round trip. */
+    public boolean isAlive() {
+        try {
+            return connect.isAlive();
+        } catch (LibvirtException e) {
+            return false;
+        }
+    }
+
     @Override
     public void close() {
         try {
