@@ -31,6 +31,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.vmtest.coordinator.api.Job;
+import org.vmtest.coordinator.api.Run;
+import org.vmtest.coordinator.api.RunStatus;
 import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.Json;
@@ -117,6 +120,17 @@ class CoordinatorIT {
         assertThat(requested).hasSize(3);
         assertThat(requested).allSatisfy(j -> assertThat(j.profile().attemptLimit()).isEqualTo(1));
         assertThat(requested).extracting(j -> j.profile().name()).containsExactlyInAnyOrder("pass", "panic", "pass");
+
+        // the run's state is on vmtest.runs from the same transaction: what any coordinator reads at its start
+        List<ConsumerRecord<String, byte[]>> states = TestCoordinators.readAll(kafka(), kafka().topics().runs()).stream()
+                .filter(rec -> runId.equals(rec.key())).toList();
+        assertThat(states).isNotEmpty();
+        Run first = ((Decoded.Ok<Run>) JsonSerde.of(Run.class).decode(states.get(0).value())).value();
+        assertThat(first.state()).isEqualTo(RunStatus.QUEUED);
+        assertThat(first.labels()).containsEntry("commit", "abc");
+        assertThat(first.jobs()).extracting(Job::id)
+                .containsExactly(run.get("jobs").get(0).get("id").asText(), run.get("jobs").get(1).get("id").asText(),
+                        run.get("jobs").get(2).get("id").asText());
     }
 
     @Test

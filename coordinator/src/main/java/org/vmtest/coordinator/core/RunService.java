@@ -37,6 +37,7 @@ public final class RunService {
     private static final JsonSerde<JobMessage> JOBS = JsonSerde.of(JobMessage.class);
     private static final JsonSerde<RunCommand> COMMANDS = JsonSerde.of(RunCommand.class);
     private static final JsonSerde<ControlCommand> CONTROL = JsonSerde.of(ControlCommand.class);
+    private static final JsonSerde<Run> RUNS = JsonSerde.of(Run.class);
     public static final int MAX_LIMIT = 500;
 
     private final ProfileCatalogue profiles;
@@ -61,8 +62,8 @@ public final class RunService {
     }
 
     /**
-     * Publishes one {@code JobRequested} per profile and the {@code RunSubmitted} in one transaction and returns
-     * the run as QUEUED. Every profile is checked before anything is written.
+     * Publishes one {@code JobRequested} per profile, the {@code RunSubmitted} and the run's QUEUED state in one
+     * transaction and returns the run. Every profile is checked before anything is written.
      */
     public Run submit(SubmitRun request) {
         List<Profile> chosen = new ArrayList<>();
@@ -87,10 +88,14 @@ public final class RunService {
         }
         RunCommand submitted = new RunSubmitted(runId, now, refs, labels);
         records.add(new ProducerRecord<>(topics.runCommands(), runId, COMMANDS.encode(submitted)));
-        publisher.publish(records);
-        metrics.submitted(refs.size());
         List<Job> jobs = refs.stream().map(r -> Job.queued(r.jobId(), r.profile())).toList();
         Run run = new Run(runId, RunStatus.QUEUED, null, labels, now, now, null, jobs);
+        // The run's first state goes out with its jobs: every coordinator, a restarted one included, shows it as
+        // soon as this answers, even while the run-state stream lags (it can wait on a crashed producer's open
+        // transaction for as long as the transaction timeout). The stream's own fold of RunSubmitted follows.
+        records.add(new ProducerRecord<>(topics.runs(), runId, RUNS.encode(run)));
+        publisher.publish(records);
+        metrics.submitted(refs.size());
         view.pending(run);
         try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", runId)) {
             LOG.info("run submitted: {} job(s), profiles {}", jobs.size(), request.profiles());

@@ -6,7 +6,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -131,7 +133,10 @@ public final class StateReader implements Managed {
         }
 
         void start() {
-            consumer = new KafkaConsumer<>(settings.assignedConsumer(name));
+            Properties props = settings.assignedConsumer(name);
+            // it reads topics from their beginning at every start: large polls, fewer round trips
+            props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+            consumer = new KafkaConsumer<>(props);
             running = true;
             thread = new Thread(this, name);
             thread.setDaemon(true);
