@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,10 +16,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +33,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.Verdict;
+import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
+import org.vmtest.protocol.dlq.DeadLetter;
 import org.vmtest.protocol.jobs.JobMessage;
 import org.vmtest.protocol.jobs.JobRequested;
 import org.vmtest.protocol.jobs.Profile;
@@ -177,6 +182,83 @@ class JobIntakeIT {
             }
         }
         assertThat(libvirt.domainsNamed("vmtest-intakeG-")).isEmpty();
+    }
+
+    @Test
+    void aJobDeliveredMoreOftenThanItsAttemptLimitEndsAsErrorWithoutAVm() throws Exception {
+        JobRequested job = jobsOnOnePartition(TestGuest.withAttemptLimit(TestGuest.profile("pass"), 1), 1).get(0);
+        produce(settings.topics().jobs(), job.jobId(), JOBS.encode(job));
+        // a worker took it and was lost: its delivery went back to the group
+        try (KafkaShareConsumer<String, byte[]> lost = new KafkaShareConsumer<>(
+                settings.shareConsumer("test-lost-worker", settings.topics().workerShareGroup()))) {
+            lost.subscribe(List.of(settings.topics().jobs()));
+            lost.acknowledge(pollOne(lost), AcknowledgeType.RELEASE);
+            assertThat(lost.commitSync().values()).allSatisfy(e -> assertThat(e).isEmpty());
+        }
+
+        try (Worker worker = Worker.start(config("intakeL", 1))) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !stream.of(job.jobId(), JobFinished.class).isEmpty());
+        }
+        // announced so the analyzer and coordinator know the attempt, but with no domain
+        assertThat(stream.of(job.jobId(), JobStarted.class)).singleElement().satisfies(s -> {
+            assertThat(s.attempt()).isEqualTo(2);
+            assertThat(s.domain()).as("no VM for it").isEmpty();
+        });
+        assertThat(stream.of(job.jobId(), JobFinished.class)).singleElement().satisfies(f -> {
+            assertThat(f.outcome()).isEqualTo(Verdict.ERROR);
+            assertThat(f.attempt()).isEqualTo(2);
+            assertThat(f.reason()).isEqualTo("worker lost 1 time (attempt limit 1)");
+        });
+        assertThat(libvirt.domainsNamed("vmtest-intakeL-")).isEmpty();
+    }
+
+    @Test
+    void aJobRecordThatDoesNotDecodeGoesToTheDeadLetterTopicOnceAndTheNextJobRuns() throws Exception {
+        byte[] garbage = "{\"type\":\"JobRequested\",\"jobId\":42".getBytes(StandardCharsets.UTF_8);
+        produce(settings.topics().jobs(), "broken-job", garbage);
+        JobRequested next = jobsOnOnePartition(TestGuest.installOnly(TestGuest.profile("pass")), 1).get(0);
+        produce(settings.topics().jobs(), next.jobId(), JOBS.encode(next));
+
+        try (Worker worker = Worker.start(config("intakeD", 1))) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !stream.of(next.jobId(), JobStarted.class).isEmpty());
+            List<ConsumerRecord<String, byte[]>> dlq = readAll(settings.topics().dlq());
+            assertThat(dlq).singleElement().extracting(ConsumerRecord::key).isEqualTo("broken-job");
+            DeadLetter letter = ((Decoded.Ok<DeadLetter>) JsonSerde.of(DeadLetter.class).decode(dlq.get(0).value())).value();
+            assertThat(letter.topic()).isEqualTo(settings.topics().jobs());
+            assertThat(new String(Base64.getDecoder().decode(letter.valueBase64()), StandardCharsets.UTF_8))
+                    .isEqualTo(new String(garbage, StandardCharsets.UTF_8));
+        }
+        // rejected, not released: it is never delivered again
+        try (KafkaShareConsumer<String, byte[]> after = new KafkaShareConsumer<>(
+                settings.shareConsumer("test-after-dlq", settings.topics().workerShareGroup()))) {
+            after.subscribe(List.of(settings.topics().jobs()));
+            long until = System.nanoTime() + LOCK.toNanos();
+            while (System.nanoTime() < until) {
+                for (ConsumerRecord<String, byte[]> r : after.poll(Duration.ofMillis(500))) {
+                    assertThat(r.key()).as("the rejected record came back").isNotEqualTo("broken-job");
+                    // the next job, released when the worker stopped: not this test's business
+                    after.acknowledge(r, AcknowledgeType.RELEASE);
+                }
+            }
+        }
+    }
+
+    /** Every record on {@code topic} of this test's topics, read committed. */
+    private List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.assignedConsumer("test-read"))) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            return records;
+        }
     }
 
     private static ConsumerRecord<String, byte[]> pollOne(KafkaShareConsumer<String, byte[]> consumer) {
