@@ -16,7 +16,6 @@ import org.vmtest.protocol.control.CancelJob;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.kafka.KafkaSettings;
 import org.vmtest.worker.DeadLetters;
-import org.vmtest.worker.jobs.JobRunner;
 import org.vmtest.worker.jobs.RunningJobs;
 
 /**
