@@ -131,7 +131,7 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         Path stateDir = config.getStateDir() != null ? config.getStateDir()
                 : Files.createTempDirectory("vmtest-coordinator-streams-");
         RunStateStreams streams = new RunStateStreams(kafka, stateDir, clock);
-        InitialLoad initialLoad = new InitialLoad();
+        InitialLoad initialLoad = new InitialLoad(config.getKafkaTimeout().toJavaDuration());
         StateReader reader = new StateReader(kafka, runView, workers, events, initialLoad);
         RunPublisher publisher = new RunPublisher(kafka, config.getKafkaTimeout().toJavaDuration());
         ArchiveLayout layout = new ArchiveLayout(config.getArchiveDir());
@@ -151,8 +151,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
             }
         });
 
-        RunService runs = new RunService(profiles, publisher, runView, initialLoad,
-                config.getKafkaTimeout().toJavaDuration(), kafka.topics(), clock, metrics);
+        RunService runs = new RunService(profiles, publisher, runView, initialLoad, kafka.topics(), clock,
+                metrics);
         RunsResource runsResource = new RunsResource(runs, events, environment.getObjectMapper());
         environment.jersey().register(runsResource);
         environment.lifecycle().addEventListener(new LifeCycle.Listener() {
@@ -163,7 +163,7 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         });
         environment.jersey().register(new JobLogsResource(layout, runView));
         environment.jersey().register(new ProfilesResource(profiles));
-        environment.jersey().register(new WorkersResource(workers, initialLoad, config.getKafkaTimeout().toJavaDuration(), clock));
+        environment.jersey().register(new WorkersResource(workers, initialLoad, clock));
         environment.jersey().register(new MetaResource(registry));
         environment.jersey().register(SseFeature.class);
         registerErrorHandling(environment, config.getMaxRequestBytes());

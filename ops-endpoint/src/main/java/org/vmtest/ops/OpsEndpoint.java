@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * A service's two endpoints for machines, on the JDK's own HTTP server (the analyzer and the worker have no web
@@ -21,6 +22,8 @@ public final class OpsEndpoint implements AutoCloseable {
     public record Health(boolean healthy, String text) {
     }
 
+    private static final Pattern PORT = Pattern.compile("\\d{1,5}");
+
     private final HttpServer server;
 
     private OpsEndpoint(HttpServer server) {
@@ -28,23 +31,36 @@ public final class OpsEndpoint implements AutoCloseable {
     }
 
     /**
-     * @param address {@code host:port}; an empty host binds every interface, port 0 picks a free one
+     * Checks the syntax of {@code host:port} (an empty host is every interface, port 0 any free port) without
+     * resolving the host: configs call it when they are read, the bind tells whether the host exists.
+     *
+     * @throws IllegalArgumentException naming what is wrong, with the address quoted
+     */
+    public static InetSocketAddress parseAddress(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon < 0) throw new IllegalArgumentException("expected host:port, got '" + address + "'");
+        String host = address.substring(0, colon);
+        if (host.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("the host of '" + address + "' contains a space");
+        }
+        if (!PORT.matcher(address.substring(colon + 1)).matches()) {
+            throw new IllegalArgumentException("the port of '" + address + "' is not a number");
+        }
+        int port = Integer.parseInt(address.substring(colon + 1));
+        if (port > 65535) throw new IllegalArgumentException("the port of '" + address + "' is above 65535");
+        return InetSocketAddress.createUnresolved(host.isEmpty() ? "0.0.0.0" : host, port);
+    }
+
+    /**
+     * @param address {@code host:port}, as {@link #parseAddress} takes it
      * @param name    names the serving thread, e.g. {@code analyzer-metrics-http}
      * @throws IllegalArgumentException when the address is malformed
      * @throws IOException              when it cannot be bound
      */
     public static OpsEndpoint start(String address, String name, PrometheusMeterRegistry registry,
                                     Supplier<Health> health) throws IOException {
-        int colon = address.lastIndexOf(':');
-        if (colon < 0) throw new IllegalArgumentException("expected host:port, got '" + address + "'");
-        String host = address.substring(0, colon);
-        int port;
-        try {
-            port = Integer.parseInt(address.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("the port of '" + address + "' is not a number");
-        }
-        HttpServer server = HttpServer.create(new InetSocketAddress(host.isEmpty() ? "0.0.0.0" : host, port), 16);
+        InetSocketAddress where = parseAddress(address);
+        HttpServer server = HttpServer.create(new InetSocketAddress(where.getHostString(), where.getPort()), 16);
         server.createContext("/metrics", exchange -> {
             if (refuseNonGet(exchange)) return;
             respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());

@@ -5,8 +5,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.vmtest.ops.OpsEndpoint;
 import org.vmtest.protocol.Accelerator;
 import org.vmtest.protocol.codec.ConfigYaml;
 import org.vmtest.protocol.kafka.KafkaSettings;
@@ -43,7 +43,6 @@ public record WorkerConfig(
         String metricsAddress) {
 
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.]{0,39}");
-    private static final Pattern HOST_PORT = Pattern.compile("(.*):(\\d{1,5})");
     /**
      * @param connectRetryInterval pause between attempts to reach a booting guest's SSH server
      * @param connectAttemptTimeout how long one attempt (TCP connect, key exchange, login) may take
@@ -128,12 +127,11 @@ public record WorkerConfig(
 
     /** The syntax only: whether the host resolves and the port is free shows when the worker binds it. */
     private static void requireHostPort(String name, String address) {
-        Matcher m = HOST_PORT.matcher(address);
-        boolean valid = m.matches() && Integer.parseInt(m.group(2)) <= 65535
-                && m.group(1).chars().noneMatch(Character::isWhitespace);
-        if (!valid) {
+        try {
+            OpsEndpoint.parseAddress(address);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + " must be host:port (an empty host listens on every interface,"
-                    + " port 0 takes any free port; leave it empty for no endpoint), got '" + address + "'");
+                    + " port 0 takes any free port; leave it empty for no endpoint): " + e.getMessage());
         }
     }
 

@@ -16,12 +16,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +42,7 @@ import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.kafka.KafkaSettings;
 import org.vmtest.protocol.stream.StreamEvent;
 import org.vmtest.testing.KafkaClusterExtension;
+import org.vmtest.testing.cluster.TopicReader;
 import org.vmtest.worker.jobs.ShareGroupSetup;
 import org.vmtest.worker.vm.Hypervisor;
 
@@ -223,7 +222,7 @@ class JobIntakeIT {
         try (Worker worker = Worker.start(config("intakeD", 1))) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> !stream.of(next.jobId(), JobStarted.class).isEmpty());
-            List<ConsumerRecord<String, byte[]>> dlq = readAll(settings.topics().dlq());
+            List<ConsumerRecord<String, byte[]>> dlq = new TopicReader(settings).readAll(settings.topics().dlq());
             assertThat(dlq).singleElement().extracting(ConsumerRecord::key).isEqualTo("broken-job");
             DeadLetter letter = ((Decoded.Ok<DeadLetter>) JsonSerde.of(DeadLetter.class).decode(dlq.get(0).value())).value();
             assertThat(letter.topic()).isEqualTo(settings.topics().jobs());
@@ -242,22 +241,6 @@ class JobIntakeIT {
                     after.acknowledge(r, AcknowledgeType.RELEASE);
                 }
             }
-        }
-    }
-
-    /** Every record on {@code topic} of this test's topics, read committed. */
-    private List<ConsumerRecord<String, byte[]>> readAll(String topic) {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.assignedConsumer("test-read"))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            return records;
         }
     }
 

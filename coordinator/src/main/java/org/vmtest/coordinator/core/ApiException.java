@@ -22,6 +22,12 @@ public class ApiException extends RuntimeException {
         return new ApiException(404, message, null);
     }
 
+    /** This coordinator has not yet read {@code what} from Kafka; it would answer wrongly, so it answers 503. */
+    public static ApiException stillReading(String what, String progress) {
+        return new ApiException(503, "this coordinator is still reading " + what + " from Kafka (" + progress
+                + "); retry shortly", null);
+    }
+
     public int status() {
         return status;
     }

@@ -1,7 +1,6 @@
 package org.vmtest.coordinator.core;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -47,12 +46,10 @@ public final class RunService {
     private final Clock clock;
     private final RunMetrics metrics;
     private final InitialLoad initialLoad;
-    private final Duration loadWait;
 
     public RunService(ProfileCatalogue profiles, RunPublisher publisher, RunView view, InitialLoad initialLoad,
-                      Duration loadWait, Topics topics, Clock clock, RunMetrics metrics) {
+                      Topics topics, Clock clock, RunMetrics metrics) {
         this.initialLoad = initialLoad;
-        this.loadWait = loadWait;
         this.profiles = profiles;
         this.publisher = publisher;
         this.view = view;
@@ -155,10 +152,7 @@ public final class RunService {
      * for runs that exist (right after a restart, say). Requests wait for that, and get a 503 if it takes too long.
      */
     private void requireLoaded() {
-        if (!initialLoad.await(loadWait)) {
-            throw new ApiException(503, "this coordinator is still reading the run state from Kafka ("
-                    + initialLoad.progress() + "); retry shortly", null);
-        }
+        if (!initialLoad.awaitForRequest()) throw ApiException.stillReading("the run state", initialLoad.progress());
     }
 
     static String newRunId() {

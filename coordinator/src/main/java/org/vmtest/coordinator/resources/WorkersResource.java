@@ -6,7 +6,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.vmtest.coordinator.api.WorkerView;
 import org.vmtest.coordinator.auth.Scope;
@@ -20,22 +19,19 @@ import org.vmtest.coordinator.state.WorkerRegistry;
 public final class WorkersResource {
     private final WorkerRegistry workers;
     private final InitialLoad initialLoad;
-    private final Duration loadWait;
     private final Clock clock;
 
-    public WorkersResource(WorkerRegistry workers, InitialLoad initialLoad, Duration loadWait, Clock clock) {
+    public WorkersResource(WorkerRegistry workers, InitialLoad initialLoad, Clock clock) {
         this.workers = workers;
         this.initialLoad = initialLoad;
-        this.loadWait = loadWait;
         this.clock = clock;
     }
 
     @GET
     @RolesAllowed(Scope.READ)
     public List<WorkerView> list() {
-        if (!initialLoad.await(loadWait)) {
-            throw new ApiException(503, "this coordinator is still reading worker heartbeats from Kafka ("
-                    + initialLoad.progress() + "); retry shortly", null);
+        if (!initialLoad.awaitForRequest()) {
+            throw ApiException.stillReading("worker heartbeats", initialLoad.progress());
         }
         return workers.list(clock.instant());
     }

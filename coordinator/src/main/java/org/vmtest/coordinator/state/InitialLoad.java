@@ -10,7 +10,13 @@ import java.util.concurrent.TimeUnit;
  */
 public final class InitialLoad {
     private final CountDownLatch done = new CountDownLatch(1);
+    private final Duration requestWait;
     private volatile String progress = "not started";
+
+    /** @param requestWait how long a request waits for the load before it is refused */
+    public InitialLoad(Duration requestWait) {
+        this.requestWait = requestWait;
+    }
 
     void progress(String progress) {
         this.progress = progress;
@@ -23,6 +29,11 @@ public final class InitialLoad {
 
     public boolean isDone() {
         return done.getCount() == 0;
+    }
+
+    /** Waits as long as a request may for the load to end; true when it has. */
+    public boolean awaitForRequest() {
+        return await(requestWait);
     }
 
     /** Waits at most {@code timeout} for the load to end; true when it has. */
