@@ -17,8 +17,9 @@ export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static dropbear-bin kmod cpio tini)
 for arg in "$@"; do
     case "$arg" in
-        # The coordinator's web view is tested in a real headless browser; the compose file is checked by docker-compose.
-        --for-tests) PACKAGES+=(chromium chromium-driver docker-compose) ;;
+        # The coordinator's web view is tested in a real headless browser; the compose file is checked by docker-compose,
+        # the NixOS module by Nix itself (nix-bin: nix-instantiate).
+        --for-tests) PACKAGES+=(chromium chromium-driver docker-compose nix-bin) ;;
         *) echo "host-setup: unknown option $arg (known: --for-tests)" >&2; exit 64 ;;
     esac
 done

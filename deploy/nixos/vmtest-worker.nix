@@ -3,9 +3,19 @@
 #   imports = [ ./vmtest-worker.nix ];
 #   services.vmtest-worker = {
 #     enable = true;
-#     package = pkgs.callPackage ./vmtest-dist.nix { };   # the built distribution (vmtest-cli.jar + lib/)
+#     package = pkgs.callPackage ./vmtest-dist.nix { dist = ./cli-target; };  # vmtest-cli.jar + lib/, see there
 #     bootstrapServers = "kafka-1:9092,kafka-2:9092,kafka-3:9092";
 #     slots = 4;
+#     # Secrets stay out of the Nix store (it is world-readable): put them in a root-only file that systemd
+#     # reads at start, and refer to them as ${NAME} (in a Nix string: "\${NAME}"); the worker
+#     # substitutes them when it reads its configuration.
+#     environmentFile = "/run/secrets/vmtest-worker.env";   # VMTEST_KAFKA_PASSWORD=...
+#     kafkaProperties = {
+#       "security.protocol" = "SASL_SSL";
+#       "sasl.mechanism" = "SCRAM-SHA-512";
+#       "sasl.jaas.config" = "org.apache.kafka.common.security.scram.ScramLoginModule required "
+#         + "username=\"worker\" password=\"\${VMTEST_KAFKA_PASSWORD}\";";
+#     };
 #   };
 { config, lib, pkgs, ... }:
 
@@ -44,7 +54,15 @@ in
       example = { "security.protocol" = "SASL_SSL"; "sasl.mechanism" = "SCRAM-SHA-512"; };
       description = "Passed unchanged to every Kafka client (security settings).";
     };
-    workerId = lib.mkOption { type = lib.types.str; default = config.networking.hostName; };
+    workerId = lib.mkOption {
+      type = lib.types.strMatching "([A-Za-z0-9][A-Za-z0-9_.]{0,39})?";
+      default = "";
+      description = ''
+        Names this worker in heartbeats, libvirt domain names and its work directory: letters, digits, _ and .
+        (no '-': a worker sweeps the domains named vmtest-<workerId>-…). Empty: the host name with every other
+        character replaced by _, as the worker derives it.
+      '';
+    };
     slots = lib.mkOption { type = lib.types.ints.positive; default = 2; description = "Concurrent VMs."; };
     accelerator = lib.mkOption { type = lib.types.enum [ "auto" "kvm" "tcg" ]; default = "auto"; };
     imageDir = lib.mkOption {
@@ -53,9 +71,32 @@ in
       description = "Where profiles' relative image paths (kernel, initrd, base disks) resolve.";
     };
     extraSettings = lib.mkOption { type = settingsFormat.type; default = { }; };
+    environmentFile = lib.mkOption {
+      type = lib.types.nullOr lib.types.str;
+      default = null;
+      example = "/run/secrets/vmtest-worker.env";
+      description = ''
+        A file of NAME=value lines that systemd reads when the worker starts (EnvironmentFile=). Put secrets
+        (SASL passwords, tokens) here and refer to them in the settings as ''${NAME}: the generated worker.yml
+        lives in the world-readable Nix store, this file does not. An absolute path as a string, so that Nix
+        never copies it into the store.
+      '';
+    };
+    javaOptions = lib.mkOption {
+      type = lib.types.listOf lib.types.str;
+      default = [ "-Xmx512m" ];
+      description = "JVM options of the worker process.";
+    };
   };
 
   config = lib.mkIf cfg.enable {
+    assertions = [{
+      assertion = cfg.environmentFile == null
+        || (lib.hasPrefix "/" cfg.environmentFile && !lib.hasPrefix builtins.storeDir cfg.environmentFile);
+      message = "services.vmtest-worker.environmentFile must be an absolute path outside the Nix store "
+        + "(the store is world-readable), given as a string";
+    }];
+
     virtualisation.libvirtd = {
       enable = true;
       qemu.runAsRoot = true;   # libvirt re-probes QEMU on every start when its user cannot open /dev/kvm
@@ -75,7 +116,8 @@ in
         User = "vmtest";
         Group = "vmtest";
         SupplementaryGroups = [ "libvirtd" "kvm" ];
-        ExecStart = "${pkgs.jdk17_headless}/bin/java -Xmx512m -jar ${cfg.package}/vmtest-cli.jar worker ${configFile}";
+        ExecStart = "${pkgs.jdk17_headless}/bin/java ${lib.escapeShellArgs cfg.javaOptions} "
+          + "-jar ${cfg.package}/share/vmtest/vmtest-cli.jar worker ${configFile}";
         Restart = "on-failure";
         RestartSec = 5;
         TimeoutStopSec = 60;
@@ -91,7 +133,7 @@ in
         LockPersonality = true;
         RestrictAddressFamilies = [ "AF_INET" "AF_INET6" "AF_UNIX" ];
         CapabilityBoundingSet = "";
-      };
+      } // lib.optionalAttrs (cfg.environmentFile != null) { EnvironmentFile = cfg.environmentFile; };
     };
   };
 }
