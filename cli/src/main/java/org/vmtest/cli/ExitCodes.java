@@ -1,5 +1,7 @@
 package org.vmtest.cli;
 
+import org.vmtest.protocol.Verdict;
+
 /** Exit codes CI scripts rely on. */
 public final class ExitCodes {
     /** Everything passed. */
@@ -12,5 +14,14 @@ public final class ExitCodes {
     public static final int USAGE = 64;
 
     private ExitCodes() {
+    }
+
+    /** A run's verdict as an exit code, the same for every command that waits for one (see docs/ci.md). */
+    public static int of(Verdict runVerdict) {
+        return switch (runVerdict) {
+            case PASSED -> OK;
+            case FAILED, ABORTED -> FAILED;
+            case ERROR -> INFRASTRUCTURE;
+        };
     }
 }

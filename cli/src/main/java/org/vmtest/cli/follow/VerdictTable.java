@@ -26,11 +26,8 @@ public final class VerdictTable {
     }
 
     public static int exitCode(RunView run) {
-        if (run.verdict() == null) return ExitCodes.INFRASTRUCTURE;
-        boolean broken = run.jobs().stream().anyMatch(j -> j.verdict() == Verdict.FAILED || j.verdict() == Verdict.ABORTED);
-        if (broken) return ExitCodes.FAILED;
-        boolean infra = run.jobs().stream().anyMatch(j -> j.verdict() == Verdict.ERROR);
-        return infra ? ExitCodes.INFRASTRUCTURE : ExitCodes.OK;
+        // a run cancelled before any job had a verdict has none
+        return run.verdict() == null ? ExitCodes.INFRASTRUCTURE : ExitCodes.of(run.verdict());
     }
 
     private static String oneLine(RunView.JobView job) {

@@ -11,7 +11,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.vmtest.cli.ExitCodes;
-import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.kafka.KafkaSettings;
@@ -29,8 +28,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {"Reads verdicts straight from the vmtest.verdicts topic, for CI systems that consume Kafka "
                 + "instead of calling the coordinator.",
-                "With --run, exits 0 when the run PASSED, 1 when it failed or was aborted, 2 when its RunVerdict "
-                        + "is not there (yet)."})
+                "With --run, exits 0 when the run PASSED, 1 when it failed or was aborted, 2 when it ended in "
+                        + "ERROR (infrastructure) or its RunVerdict is not there (yet)."})
 public final class ResultsCommand implements Callable<Integer> {
     private static final JsonSerde<VerdictEvent> SERDE = JsonSerde.of(VerdictEvent.class);
 
@@ -80,7 +79,7 @@ public final class ResultsCommand implements Callable<Integer> {
                 err.println("vmtest: no RunVerdict for run " + runId + (follow ? " within " + timeout : " yet"));
                 return ExitCodes.INFRASTRUCTURE;
             }
-            return verdict.get().verdict() == Verdict.PASSED ? ExitCodes.OK : ExitCodes.FAILED;
+            return ExitCodes.of(verdict.get().verdict());
         }
     }
 

@@ -25,9 +25,10 @@ public final class WorkersCommand implements Callable<Integer> {
         JsonNode list = workers.isArray() ? workers : workers.path("workers");
         out.printf("%-20s %-8s %-6s %-5s %-6s %s%n", "worker", "state", "accel", "slots", "stale", "running jobs");
         for (JsonNode w : list) {
-            out.printf("%-20s %-8s %-6s %-5s %-6s %s%n", w.path("workerId").asText(), w.path("state").asText(),
-                    w.path("accelerator").asText(), w.path("slots").asText(), w.path("stale").asText("false"),
-                    w.path("runningJobs"));
+            JsonNode status = w.path("status");   // the worker's last heartbeat (WorkerStatus), beside "stale"
+            out.printf("%-20s %-8s %-6s %-5s %-6s %s%n", status.path("workerId").asText(), status.path("state").asText(),
+                    status.path("accelerator").asText(), status.path("slots").asText(), w.path("stale").asText("false"),
+                    status.path("runningJobs"));
         }
         out.flush();
         return ExitCodes.OK;
