@@ -196,9 +196,11 @@ probe_boot() {
     truncate -s 510 "$img"
     printf '\x55\xaa' >> "$img"
     [ "$accel" = kvm ] && cpu=(-cpu host)
-    timeout -k 2 "$PROBE_TIMEOUT" "$qemu_bin" -accel "$accel" "${cpu[@]}" -m 16 -nodefaults -display none \
+    # In a subshell whose own stderr is discarded: a QEMU that aborts (SIGABRT, as -accel kvm does where KVM is
+    # broken) would otherwise make bash print an "Aborted" job line; the reason line below says what happened.
+    ( timeout -k 2 "$PROBE_TIMEOUT" "$qemu_bin" -accel "$accel" "${cpu[@]}" -m 16 -nodefaults -display none \
         -no-reboot -serial "file:$outfile" -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -drive "file=$img,format=raw,if=ide,index=0" >>"$outfile.err" 2>&1 </dev/null || rc=$?
+        -drive "file=$img,format=raw,if=ide,index=0" >>"$outfile.err" 2>&1 </dev/null; exit $? ) 2>/dev/null || rc=$?
     rm -f "$img"
     return "$rc"
 }
@@ -208,12 +210,19 @@ probe_boot() {
 probe_kernel() {
     local accel=$1 outfile=$2 cpu=() rc=0
     [ "$accel" = kvm ] && cpu=(-cpu host)
-    timeout -k 2 "$PROBE_TIMEOUT" "$qemu_bin" -accel "$accel" "${cpu[@]}" -m 128 -nodefaults -display none \
+    ( timeout -k 2 "$PROBE_TIMEOUT" "$qemu_bin" -accel "$accel" "${cpu[@]}" -m 128 -nodefaults -display none \
         -no-reboot -serial "file:$outfile" -kernel "$GUEST_DIR/vmlinuz" \
-        -append "console=ttyS0 panic=-1 root=/dev/vmtest-probe-none" >>"$outfile.err" 2>&1 </dev/null || rc=$?
+        -append "console=ttyS0 panic=-1 root=/dev/vmtest-probe-none" >>"$outfile.err" 2>&1 </dev/null; exit $? ) 2>/dev/null \
+        || rc=$?
     [ "$rc" = 0 ] && grep -q 'Kernel panic - not syncing' "$outfile" && return 0
     [ "$rc" = 0 ] && return 1
     return "$rc"
+}
+
+# exit_text RC: "exit 1", or "QEMU killed by SIGABRT" for a status above 128
+exit_text() {
+    if [ "$1" -gt 128 ]; then echo "QEMU killed by SIG$(kill -l "$(($1 - 128))" 2>/dev/null || echo "$(($1 - 128))")"
+    else echo "exit $1"; fi
 }
 
 probe_kvm() {  # sets accel, reason
@@ -243,7 +252,7 @@ probe_kvm() {  # sets accel, reason
                     reason="a boot sector runs with -accel kvm but the test guest kernel hung (killed after ${PROBE_TIMEOUT}s)"
                 else
                     local kerr; kerr=$(grep -v '^$' "$out.err" 2>/dev/null | head -n 1 | tr -d '"\\$`' | cut -c1-200)
-                    reason="a boot sector runs with -accel kvm but the test guest kernel failed (exit $rc)${kerr:+: $kerr}"
+                    reason="a boot sector runs with -accel kvm but the test guest kernel failed ($(exit_text "$rc"))${kerr:+: $kerr}"
                 fi
             fi
         fi
@@ -251,7 +260,7 @@ probe_kvm() {  # sets accel, reason
         reason="probe boot with -accel kvm hung (killed after ${PROBE_TIMEOUT}s)"
     else
         local err; err=$(grep -v '^$' "$out.err" 2>/dev/null | head -n 1 | tr -d '"\\$`' | cut -c1-200)
-        reason="probe boot with -accel kvm failed (exit $rc)${err:+: $err}"
+        reason="probe boot with -accel kvm failed ($(exit_text "$rc"))${err:+: $err}; KVM does not work on this host, VMs run under TCG"
     fi
     rm -f "$out" "$out.err"
 }
