@@ -1,5 +1,6 @@
 #!/bin/bash
 # Prepares a vmtest worker host (Debian/Ubuntu, as root): packages, libvirt's qemu.conf,
+# access to libvirt for the libvirt group, the service user `vmtest` (deploy/systemd/vmtest-worker.service),
 # virtlogd + libvirtd, and a probe whether KVM really works (else TCG).
 # Idempotent; takes well under 2 s when everything is already in place.
 #
@@ -26,6 +27,8 @@ done
 STATE_DIR=${VMTEST_STATE_DIR:-/var/lib/vmtest}
 FACTS="$STATE_DIR/host-facts.env"
 QEMU_CONF=${VMTEST_QEMU_CONF:-/etc/libvirt/qemu.conf}
+LIBVIRTD_CONF=${VMTEST_LIBVIRTD_CONF:-/etc/libvirt/libvirtd.conf}
+SERVICE_USER=${VMTEST_SERVICE_USER:-vmtest}
 LIBVIRT_URI=qemu:///system
 PROBE_TIMEOUT=${VMTEST_KVM_PROBE_TIMEOUT:-20}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -102,6 +105,57 @@ else
     problem "$QEMU_CONF lacks user = \"root\" and group = \"root\" — fix: add both lines as root, then restart libvirtd"
 fi
 
+# ---- 2b. libvirt access for the libvirt group (the worker runs as an unprivileged user in it) -----
+# Who may use qemu:///system's read-write socket is decided by auth_unix_rw, "polkit" by default: libvirtd asks the
+# polkit daemon over the system D-Bus, and Debian's rule (/usr/share/polkit-1/rules.d/60-libvirt.rules) says yes to the
+# libvirt group. A systemd host has both, and its socket unit (libvirtd.socket) ignores the unix_sock_* settings below:
+# nothing to change there. Where libvirtd runs without systemd (started by this script), there is no system D-Bus and
+# no polkit daemon, so every non-root client is refused ("Unable to get system bus connection"). There the socket's own
+# group and mode grant the same thing the polkit rule does: group libvirt, mode 0770, no further authentication.
+# (Never "none" with a world-writable socket: that would give every local user root through QEMU.)
+libvirtd_conf_changed=0
+conf_value() { sed -nE "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"([^\"]*)\".*/\1/p" "$LIBVIRTD_CONF" | tail -n 1; }
+set_conf() {  # set_conf KEY VALUE: KEY = "VALUE" in libvirtd.conf
+    if [ "$(conf_value "$1")" = "$2" ]; then return; fi
+    [ -e "$LIBVIRTD_CONF.vmtest-bak" ] || cp -p "$LIBVIRTD_CONF" "$LIBVIRTD_CONF.vmtest-bak"
+    if grep -Eq "^[[:space:]]*$1[[:space:]]*=" "$LIBVIRTD_CONF"; then
+        sed -i -E "s/^[[:space:]]*$1[[:space:]]*=.*/$1 = \"$2\"/" "$LIBVIRTD_CONF"
+    else
+        printf '# vmtest (deploy/host-setup.sh): libvirt group access without polkit\n%s = "%s"\n' "$1" "$2" >> "$LIBVIRTD_CONF"
+    fi
+    libvirtd_conf_changed=1
+}
+if [ "$have_systemd" = 1 ]; then
+    say "libvirt access: socket-activated libvirtd, polkit grants the libvirt group (60-libvirt.rules)"
+elif [ ! -e "$LIBVIRTD_CONF" ]; then
+    [ ${#missing_pkgs[@]} -gt 0 ] || problem "$LIBVIRTD_CONF does not exist (is libvirt-daemon-system installed?)"
+elif [ "$is_root" = 1 ]; then
+    set_conf unix_sock_group libvirt
+    set_conf unix_sock_rw_perms 0770
+    set_conf auth_unix_rw none
+    if [ "$libvirtd_conf_changed" = 1 ]; then
+        say "libvirtd.conf: read-write socket for group libvirt, mode 0770, auth_unix_rw none (backup $LIBVIRTD_CONF.vmtest-bak)"
+    else
+        say "libvirtd.conf: read-write socket for group libvirt (0770, auth_unix_rw none)"
+    fi
+elif [ "$(conf_value auth_unix_rw)" != none ] || [ "$(conf_value unix_sock_group)" != libvirt ]; then
+    problem "$LIBVIRTD_CONF: without systemd/polkit only root can use qemu:///system — fix (as root): set unix_sock_group = \"libvirt\", unix_sock_rw_perms = \"0770\", auth_unix_rw = \"none\", restart libvirtd"
+fi
+
+# ---- 2c. the service user: deploy/systemd/vmtest-worker.service runs the worker as it -------------
+if getent passwd "$SERVICE_USER" >/dev/null; then
+    say "service user $SERVICE_USER exists ($(id -nG "$SERVICE_USER" | tr ' ' ,))"
+elif [ "$is_root" = 1 ] && getent group libvirt >/dev/null; then
+    groups=libvirt; getent group kvm >/dev/null && groups=libvirt,kvm
+    useradd --system --user-group --no-create-home --home-dir /var/lib/vmtest --shell /usr/sbin/nologin \
+        -G "$groups" "$SERVICE_USER"
+    say "created service user $SERVICE_USER (groups $groups)"
+elif [ "$is_root" = 1 ]; then
+    [ ${#missing_pkgs[@]} -gt 0 ] || problem "no libvirt group (is libvirt-daemon-system installed?)"
+else
+    problem "no service user $SERVICE_USER — fix (as root): useradd --system --user-group -G libvirt,kvm $SERVICE_USER"
+fi
+
 # ---- 3. virtlogd + libvirtd ----------------------------------------------------------------
 pid_alive() {  # pid_alive PIDFILE NAME
     local pid
@@ -153,8 +207,8 @@ restart_libvirtd() {
 if ! command -v libvirtd >/dev/null 2>&1 || ! command -v virsh >/dev/null 2>&1; then
     problem "libvirtd/virsh not installed, cannot start libvirt"
 elif [ "$is_root" = 1 ]; then
-    if [ "$conf_changed" = 1 ] && daemon_running libvirtd; then
-        say "restarting libvirtd (qemu.conf changed)"
+    if { [ "$conf_changed" = 1 ] || [ "$libvirtd_conf_changed" = 1 ]; } && daemon_running libvirtd; then
+        say "restarting libvirtd (its configuration changed)"
         restart_libvirtd
     fi
     if ! daemon_running virtlogd || ! daemon_running libvirtd; then
@@ -171,7 +225,7 @@ else
     else
         daemon_running virtlogd || problem "virtlogd not running — fix (as root): virtlogd -d   (or: systemctl start virtlogd)"
         daemon_running libvirtd || problem "libvirtd not running — fix (as root): libvirtd -d   (or: systemctl start libvirtd)"
-        problem "cannot connect to $LIBVIRT_URI as $(id -un) — vmtest's worker connects as root"
+        problem "cannot connect to $LIBVIRT_URI as $(id -un) — run this as root, or as a member of the libvirt group"
     fi
 fi
 

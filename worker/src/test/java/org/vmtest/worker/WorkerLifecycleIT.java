@@ -36,6 +36,8 @@ import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.stream.Line;
 import org.vmtest.testing.KafkaClusterExtension;
+import org.vmtest.testing.cluster.ServiceLaunch;
+import org.vmtest.testing.cluster.ServiceUser;
 import org.vmtest.worker.vm.Hypervisor;
 
 /** Workers coming and going: a killed worker's job runs again elsewhere, a stopped one's at once, slots hold. */
@@ -111,9 +113,9 @@ class WorkerLifecycleIT {
                 workDir: %s
                 renewInterval: 3s
                 """.formatted(kafka.bootstrapServers(), kafka.topicPrefix(), TestGuest.dir(), work));
-        Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "org.vmtest.worker.WorkerMain", yaml.toString())
-                .redirectErrorStream(true).redirectOutput(work.resolve("dead1.log").toFile()).start();
+        Process child = ServiceLaunch.processBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.vmtest.worker.WorkerMain", yaml.toString()),
+                ServiceUser.INVOKER).redirectErrorStream(true).redirectOutput(work.resolve("dead1.log").toFile()).start();
         JobRequested job;
         try {
             job = submit();

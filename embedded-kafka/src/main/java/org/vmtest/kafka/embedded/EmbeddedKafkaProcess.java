@@ -1,6 +1,7 @@
 package org.vmtest.kafka.embedded;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
@@ -145,7 +146,12 @@ public final class EmbeddedKafkaProcess implements AutoCloseable {
         command.addAll(extraArgs);
         long started = System.nanoTime();
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            // Started as systemd starts a service: its own session, no terminal, stdin from /dev/null (as the test
+            // harness starts every service: test-support's ServiceLaunch).
+            List<String> setsid = new ArrayList<>(List.of("setsid"));
+            setsid.addAll(command);
+            process = new ProcessBuilder(setsid).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the Kafka process: " + command.get(0), e);
         }

@@ -1,5 +1,6 @@
 package org.vmtest.testing.cluster;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -7,6 +8,11 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.GroupPrincipal;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.nio.file.attribute.UserPrincipalLookupService;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +66,7 @@ public final class ProcessCluster implements AutoCloseable {
     private ServiceProcess coordinator;
     private ClusterApi api;
     private KafkaSettings settings;
+    private String stagedClassPath;
 
     private ProcessCluster(Builder spec) throws IOException {
         this.spec = spec;
@@ -83,6 +91,7 @@ public final class ProcessCluster implements AutoCloseable {
         private int analyzers = 1;
         private final Map<Integer, String> libvirtUris = new HashMap<>();
         private String defaultLibvirtUri = "qemu:///system";
+        private ServiceUser workerUser = ServiceUser.INVOKER;
 
         private Builder(Path guestDir, Path profilesDir) {
             this.guestDir = guestDir.toAbsolutePath();
@@ -108,6 +117,15 @@ public final class ProcessCluster implements AutoCloseable {
         /** Worker {@code index} (from 0) connects to this libvirt URI instead of the host's. */
         public Builder libvirtUri(int index, String uri) {
             libvirtUris.put(index, uri);
+            return this;
+        }
+
+        /**
+         * Workers run as this user (the systemd unit's {@code User=}), with a state directory it owns (the unit's
+         * {@code StateDirectory=}) and the class path copied where it can read it (as {@code /opt/vmtest} would be).
+         */
+        public Builder workersRunAs(ServiceUser.Named user) {
+            workerUser = user;
             return this;
         }
 
@@ -158,11 +176,21 @@ public final class ProcessCluster implements AutoCloseable {
         int n = workerIds.size() + 1;
         String workerId = prefix + "_w" + n;
         workerIds.add(workerId);
-        Path config = write("worker-" + n + ".yaml", workerYaml(workerId, libvirtUri));
-        ServiceProcess worker = new ServiceProcess("worker-" + n,
-                ServiceProcess.javaCommand(JVM_OPTIONS, WORKER_MAIN, List.of(config.toString())),
-                dir.resolve("logs").resolve("worker-" + n + ".log"), "worker " + workerId + " started", null,
-                SERVICE_START_TIMEOUT);
+        ServiceProcess worker;
+        if (spec.workerUser instanceof ServiceUser.Named user) {
+            Path home = serviceHome("worker-" + n, user);
+            Path config = writeAs(user, home.resolve("worker.yaml"), workerYaml(workerId, libvirtUri, home.resolve("state")));
+            worker = new ServiceProcess("worker-" + n,
+                    ServiceProcess.javaCommand(JVM_OPTIONS, stagedClassPath(), WORKER_MAIN, List.of(config.toString())),
+                    dir.resolve("logs").resolve("worker-" + n + ".log"), "worker " + workerId + " started", null,
+                    SERVICE_START_TIMEOUT, user);
+        } else {
+            Path config = write("worker-" + n + ".yaml", workerYaml(workerId, libvirtUri, dir.resolve("worker")));
+            worker = new ServiceProcess("worker-" + n,
+                    ServiceProcess.javaCommand(JVM_OPTIONS, WORKER_MAIN, List.of(config.toString())),
+                    dir.resolve("logs").resolve("worker-" + n + ".log"), "worker " + workerId + " started", null,
+                    SERVICE_START_TIMEOUT);
+        }
         started.add(worker);
         workers.add(worker);
         return worker.start();
@@ -377,7 +405,7 @@ public final class ProcessCluster implements AutoCloseable {
                 """.formatted(stateDir);
     }
 
-    private String workerYaml(String workerId, String libvirtUri) {
+    private String workerYaml(String workerId, String libvirtUri, Path workDir) {
         return kafkaYaml() + """
                 workerId: "%s"
                 slots: %d
@@ -387,7 +415,88 @@ public final class ProcessCluster implements AutoCloseable {
                 workDir: "%s"
                 heartbeatInterval: 2s
                 metricsAddress: "127.0.0.1:0"
-                """.formatted(workerId, spec.slots, libvirtUri, spec.guestDir, dir.resolve("worker"));
+                """.formatted(workerId, spec.slots, libvirtUri, spec.guestDir, workDir);
+    }
+
+    /**
+     * A directory only {@code user} can enter, as systemd's {@code StateDirectory=} makes one: owned by the user and
+     * its group, mode 0700. The cluster's own directory becomes enterable (0711, not listable) so the user reaches it.
+     */
+    private Path serviceHome(String name, ServiceUser.Named user) {
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+            Path home = Files.createDirectories(dir.resolve(name));
+            Files.createDirectories(home.resolve("state"));
+            chown(user, home);
+            Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+            return home;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the directory of " + name, e);
+        }
+    }
+
+    private Path writeAs(ServiceUser.Named user, Path file, String content) {
+        try {
+            Files.writeString(file, content);
+            chown(user, file);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static void chown(ServiceUser.Named user, Path path) throws IOException {
+        UserPrincipalLookupService users = path.getFileSystem().getUserPrincipalLookupService();
+        UserPrincipal owner = users.lookupPrincipalByName(user.name());
+        GroupPrincipal group = users.lookupPrincipalByGroupName(user.group());
+        try (Stream<Path> all = Files.walk(path)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                PosixFileAttributeView view = Files.getFileAttributeView(p, PosixFileAttributeView.class);
+                view.setOwner(owner);
+                view.setGroup(group);
+            }
+        }
+    }
+
+    /**
+     * This JVM's class path copied under the cluster's directory, readable by every user, as a distribution under
+     * {@code /opt/vmtest} is: a service user cannot read the build's own copies (under root's home and Maven
+     * repository). Copied once per cluster.
+     */
+    private synchronized String stagedClassPath() {
+        if (stagedClassPath != null) return stagedClassPath;
+        Path lib = dir.resolve("dist").resolve("lib");
+        List<String> entries = new ArrayList<>();
+        try {
+            Files.createDirectories(lib);
+            String[] original = System.getProperty("java.class.path").split(File.pathSeparator);
+            for (int i = 0; i < original.length; i++) {
+                Path from = Path.of(original[i]);
+                if (!Files.exists(from)) continue;
+                Path to = lib.resolve(i + "-" + from.getFileName());
+                copyReadable(from, to);
+                entries.add(to.toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the class path to " + lib, e);
+        }
+        stagedClassPath = String.join(File.pathSeparator, entries);
+        return stagedClassPath;
+    }
+
+    private static void copyReadable(Path from, Path to) throws IOException {
+        try (Stream<Path> all = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) all::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rwxr-xr-x"));
+                } else {
+                    Files.copy(p, target);
+                    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            }
+        }
     }
 
     static int freePort() {

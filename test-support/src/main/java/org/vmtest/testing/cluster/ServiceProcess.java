@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One vmtest service as its own OS process: the real main class, started with the test JVM's class path and a
- * config file, its output appended to a log file. {@link #kill()} is a SIGKILL (nothing runs on the way out),
+ * config file, its output appended to a log file. It is started as systemd starts a service ({@link ServiceLaunch}):
+ * its own session, no terminal, stdin from {@code /dev/null}, optionally as another user. {@link #kill()} is a SIGKILL (nothing runs on the way out),
  * {@link #stop()} a SIGTERM (shutdown hooks run), {@link #start()} after either launches it again with the same
  * command and config.
  */
@@ -30,6 +31,7 @@ public final class ServiceProcess implements AutoCloseable {
     private final String readyMarker;
     private final BooleanSupplier readyCheck;
     private final Duration startTimeout;
+    private final ServiceUser user;
     private Process process;
     private long logOffsetAtStart;
     private int starts;
@@ -40,6 +42,12 @@ public final class ServiceProcess implements AutoCloseable {
      */
     ServiceProcess(String name, List<String> command, Path log, String readyMarker, BooleanSupplier readyCheck,
                    Duration startTimeout) {
+        this(name, command, log, readyMarker, readyCheck, startTimeout, ServiceUser.INVOKER);
+    }
+
+    ServiceProcess(String name, List<String> command, Path log, String readyMarker, BooleanSupplier readyCheck,
+                   Duration startTimeout, ServiceUser user) {
+        this.user = user;
         this.name = name;
         this.command = List.copyOf(command);
         this.log = log;
@@ -50,11 +58,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** {@code java <jvmOptions> -cp <this JVM's class path> mainClass args...} */
     static List<String> javaCommand(List<String> jvmOptions, String mainClass, List<String> args) {
+        return javaCommand(jvmOptions, System.getProperty("java.class.path"), mainClass, args);
+    }
+
+    /** {@code java <jvmOptions> -cp <classPath> mainClass args...} */
+    static List<String> javaCommand(List<String> jvmOptions, String classPath, String mainClass, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(mainClass);
         command.addAll(args);
         return command;
@@ -77,7 +90,7 @@ public final class ServiceProcess implements AutoCloseable {
                             command.subList(command.size() - 2, command.size())) + "\n",
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             logOffsetAtStart = Files.size(log);
-            process = new ProcessBuilder(command).redirectErrorStream(true)
+            process = ServiceLaunch.processBuilder(command, user).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
@@ -143,6 +156,31 @@ public final class ServiceProcess implements AutoCloseable {
     public synchronized long pid() {
         if (process == null) throw new IllegalStateException(name + " never started");
         return process.pid();
+    }
+
+    /**
+     * The process's controlling terminal as {@code ps -o tty=} prints it: {@code ?} for none, as for every service
+     * under systemd, or a device such as {@code pts/3}.
+     */
+    public String terminal() {
+        long pid = pid();
+        try {
+            Process ps = new ProcessBuilder("ps", "-o", "tty=", "-p", Long.toString(pid)).redirectErrorStream(true).start();
+            String out = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (!ps.waitFor(10, TimeUnit.SECONDS)) throw new IllegalStateException("ps did not finish");
+            if (ps.exitValue() != 0) throw new IllegalStateException(name + " (pid " + pid + ") is not running");
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run ps", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Whether the process leads its own session (its session id is its pid), as a systemd service does. */
+    public boolean leadsItsSession() {
+        return ProcStatus.sessionId(pid()).orElse(-1) == pid();
     }
 
     /** Resident set size of the process (VmRSS in /proc/PID/status), empty if it is not running. */

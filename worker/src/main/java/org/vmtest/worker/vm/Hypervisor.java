@@ -2,11 +2,10 @@ package org.vmtest.worker.vm;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
+import org.libvirt.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,7 +14,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Hypervisor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Hypervisor.class);
-    private static final Pattern PTY = Pattern.compile("<serial type='pty'>\\s*<source path='([^']+)'");
 
     private final String uri;
     private final Connect connect;
@@ -66,12 +64,9 @@ public final class Hypervisor implements AutoCloseable {
         return connect.domainCreateXML(xml, Domain.CreateFlags.PAUSED);
     }
 
-    /** The host side of the domain's serial console, a pty device such as {@code /dev/pts/7}. */
-    static String serialPty(Domain domain) throws LibvirtException, VmStartException {
-        String xml = domain.getXMLDesc(0);
-        Matcher m = PTY.matcher(xml);
-        if (!m.find()) throw new VmStartException("libvirt gave the domain no serial pty");
-        return m.group(1);
+    /** A new blocking stream on this connection, for a domain's console. */
+    Stream newStream() throws LibvirtException {
+        return connect.streamNew(0);
     }
 
     /** Names of the running domains whose name starts with {@code prefix}. */

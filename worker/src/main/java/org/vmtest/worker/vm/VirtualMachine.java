@@ -20,7 +20,7 @@ public final class VirtualMachine implements AutoCloseable {
 
     private final String name;
     private final Domain domain;
-    private final PtyConsole console;
+    private final ConsoleStream console;
     private final Path overlay;
     private final int sshPort;
     private final AtomicBoolean destroyed = new AtomicBoolean();
@@ -28,7 +28,7 @@ public final class VirtualMachine implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean freed;
 
-    private VirtualMachine(String name, Domain domain, PtyConsole console, Path overlay, int sshPort) {
+    private VirtualMachine(String name, Domain domain, ConsoleStream console, Path overlay, int sshPort) {
         this.name = name;
         this.domain = domain;
         this.console = console;
@@ -48,20 +48,24 @@ public final class VirtualMachine implements AutoCloseable {
         } catch (LibvirtException e) {
             throw new VmStartException("libvirt cannot start domain " + spec.name() + ": " + e.getMessage(), e);
         }
-        PtyConsole console = null;
         try {
-            String pty = Hypervisor.serialPty(domain);
-            console = PtyConsole.open(pty, listener::bytes, listener::ended, "console-" + spec.name());
+            ConsoleStream console = ConsoleStream.open(hypervisor, domain, spec.name(), listener::bytes,
+                    listener::ended, "console-" + spec.name());
             domain.resume();
-            LOG.info("domain {} running ({}, console {}, ssh 127.0.0.1:{})", spec.name(), spec.type(), pty, spec.sshPort());
+            LOG.info("domain {} running ({}, ssh 127.0.0.1:{})", spec.name(), spec.type(), spec.sshPort());
             return new VirtualMachine(spec.name(), domain, console, overlay, spec.sshPort());
         } catch (LibvirtException | VmStartException | RuntimeException e) {
+            // the console reader, if it started, ends by itself once the domain is gone
             try {
                 domain.destroy();
             } catch (LibvirtException destroyError) {
                 e.addSuppressed(destroyError);
             }
-            if (console != null) console.close();
+            try {
+                domain.free();
+            } catch (LibvirtException freeError) {
+                e.addSuppressed(freeError);
+            }
             if (e instanceof VmStartException vse) throw vse;
             throw new VmStartException("cannot run domain " + spec.name() + ": " + e.getMessage(), e);
         }
@@ -167,7 +171,6 @@ public final class VirtualMachine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        console.close();
         free();
         PortAllocator.release(sshPort);
         try {
