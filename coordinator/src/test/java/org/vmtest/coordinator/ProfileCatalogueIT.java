@@ -81,4 +81,26 @@ class ProfileCatalogueIT {
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(201);
         }
     }
+    @Test
+    void aProfileWhoseImageLeavesTheImageDirectoryIsListedAsBrokenNamingTheFieldAndCannotBeSubmitted() throws Exception {
+        Path profiles = Files.createDirectories(dir.resolve("profiles"));
+        String escape = profile("escape", "256").replaceFirst("(?m)^  disk: .*$", "  disk: ../../x");
+        Files.writeString(profiles.resolve("escape.yaml"), escape);
+        Path config = TestCoordinators.configFile(dir, KAFKA.settings(), profiles, "");
+
+        try (Coordinator c = Coordinator.start(config)) {
+            URI api = c.baseUri().resolve("/api/v1/");
+            JsonNode list = Json.mapper().readTree(get(api.resolve("profiles"), READ_TOKEN).body());
+            assertThat(list.get("profiles")).isEmpty();
+            assertThat(list.get("errors")).singleElement().satisfies(e -> {
+                assertThat(e.get("file").asText()).endsWith("escape.yaml");
+                assertThat(e.get("line").asInt()).isEqualTo(lineOf(escape, "disk: ../../x"));
+                assertThat(e.get("message").asText())
+                        .endsWith("vm.disk: must be a path inside the image directory, not ../../x");
+            });
+            HttpResponse<String> refused = post(api.resolve("runs"), SUBMIT_TOKEN, "{\"profiles\":[\"escape\"]}");
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+            assertThat(refused.body()).contains("unknown profile 'escape'");
+        }
+    }
 }

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.vmtest.worker.ssh.GuestSsh;
 import org.vmtest.worker.stream.StreamPublisher;
 import org.vmtest.worker.vm.AcceleratorProbe;
 import org.vmtest.worker.vm.Hypervisor;
+import org.vmtest.worker.vm.PendingDestroys;
 import org.vmtest.worker.vm.VmLauncher;
 import org.vmtest.worker.vm.VmStartException;
 
@@ -38,6 +40,8 @@ import org.vmtest.worker.vm.VmStartException;
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    /** How often a domain that libvirt could not destroy is tried again: the guest's extra run time at most. */
+    private static final Duration PENDING_DESTROY_RETRY = Duration.ofSeconds(2);
 
     private final WorkerConfig config;
     private final Hypervisor hypervisor;
@@ -49,6 +53,7 @@ public final class Worker implements AutoCloseable {
     private final ControlListener control;
     private final Heartbeat heartbeat;
     private final JobSlots slots;
+    private final PendingDestroys pendingDestroys;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final WorkerMetrics metrics;
     private final OpsEndpoint endpoint;
@@ -85,8 +90,9 @@ public final class Worker implements AutoCloseable {
             this.control = new ControlListener(config.kafka(), config.workerId(), running, deadLetters);
             this.heartbeat = new Heartbeat(config, publisher, running, accelerator.wireName(),
                     hypervisor.libvirtVersion(), hypervisor.qemuVersion(), hostName(), clock);
+            this.pendingDestroys = new PendingDestroys(config.libvirtUri(), PENDING_DESTROY_RETRY);
             WorkerContext ctx = new WorkerContext(config, launcher, ssh, publisher, accelerator, running, aborts, clock,
-                    metrics);
+                    metrics, pendingDestroys);
             this.slots = new JobSlots(ctx, deadLetters);
         } catch (VmStartException | RuntimeException e) {
             if (endpoint != null) endpoint.close();
@@ -181,6 +187,7 @@ public final class Worker implements AutoCloseable {
         stopping = true;
         if (endpoint != null) endpoint.close();
         slots.close();
+        pendingDestroys.close();
         control.close();
         heartbeat.close();
         publisher.flush();

@@ -1,10 +1,14 @@
 package org.vmtest.protocol.jobs;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.vmtest.protocol.Accelerator;
 
 /**
- * The virtual machine a profile needs. Image paths are relative to the worker's image directory
- * unless absolute, so one profile runs on every worker host.
+ * The virtual machine a profile needs. Image paths are relative paths inside the worker's image directory, so one
+ * profile runs on every worker host and cannot name any other file of it: {@link ImagePath} is the rule, checked
+ * when a profile is read and again by the worker on the real path. The wire accepts any path, so that a job with a
+ * bad one still reaches a worker and ends as ERROR with the reason.
  *
  * @param memoryMiB  guest memory
  * @param vcpus      virtual CPUs
@@ -15,6 +19,8 @@ import org.vmtest.protocol.Accelerator;
  * @param disk       base disk image; each job runs on its own qcow2 overlay of it
  * @param firmware   BIOS or UEFI
  * @param accelerator KVM, TCG or AUTO (the worker's probe decides)
+ * @param network    what the guest may reach besides its forwarded SSH port: nothing (RESTRICTED, the default) or
+ *                   the host and beyond (OUTBOUND); see docs/security.md
  */
 public record VmSpec(
         int memoryMiB,
@@ -25,9 +31,18 @@ public record VmSpec(
         String iso,
         String disk,
         Firmware firmware,
-        Accelerator accelerator) {
+        Accelerator accelerator,
+        Network network) {
 
     public enum Firmware { BIOS, UEFI }
+
+    /** The guest's network beyond its forwarded SSH port. */
+    public enum Network {
+        /** QEMU user networking with {@code restrict=on}: the guest reaches nothing, not even the host. */
+        RESTRICTED,
+        /** Plain user networking: the host's loopback services at 10.0.2.2, DNS at 10.0.2.3, and what the host reaches. */
+        OUTBOUND
+    }
 
     public VmSpec {
         if (memoryMiB == 0) memoryMiB = 256;
@@ -36,6 +51,7 @@ public record VmSpec(
         if (vcpus < 1) throw new IllegalArgumentException("vm.vcpus must be at least 1, got " + vcpus);
         if (firmware == null) firmware = Firmware.BIOS;
         if (accelerator == null) accelerator = Accelerator.AUTO;
+        if (network == null) network = Network.RESTRICTED;
         if ((kernel == null) == (iso == null)) {
             throw new IllegalArgumentException("vm needs exactly one of kernel (direct boot) or iso");
         }
@@ -45,5 +61,15 @@ public record VmSpec(
 
     public boolean directBoot() {
         return kernel != null;
+    }
+
+    /** The image paths this VM names, by field name ({@code kernel}, {@code initrd}, {@code iso}, {@code disk}). */
+    public Map<String, String> imagePaths() {
+        Map<String, String> paths = new LinkedHashMap<>();
+        if (kernel != null) paths.put("kernel", kernel);
+        if (initrd != null) paths.put("initrd", initrd);
+        if (iso != null) paths.put("iso", iso);
+        if (disk != null) paths.put("disk", disk);
+        return paths;
     }
 }

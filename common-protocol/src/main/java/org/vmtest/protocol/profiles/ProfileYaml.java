@@ -12,14 +12,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.vmtest.protocol.codec.Json;
+import org.vmtest.protocol.jobs.ImagePath;
 import org.vmtest.protocol.jobs.Profile;
+import org.vmtest.protocol.jobs.VmSpec;
 
 /**
  * Reads profile files (YAML). Strict, unlike the wire: an unknown key in a profile is a typo to report, not a
- * newer field to skip. Every error names the file, line and column.
+ * newer field to skip. Every error names the file, line and column. An image path that leaves the image directory is
+ * refused here ({@link ImagePath}), so a catalogue never offers such a profile.
  */
 public final class ProfileYaml {
     private static final ObjectMapper YAML = Json.configure(new YAMLMapper(new YAMLFactory()))
@@ -43,6 +47,12 @@ public final class ProfileYaml {
         try {
             Profile profile = YAML.readValue(yaml, Profile.class);
             if (profile == null) throw new ProfileException(name, 0, 0, "empty profile");
+            Optional<ImagePath.Violation> outside = ImagePath.firstViolation(profile.vm());
+            if (outside.isPresent()) {
+                int line = lineOfKey(yaml, List.of(new JsonMappingException.Reference(Profile.class, "vm"),
+                        new JsonMappingException.Reference(VmSpec.class, outside.get().field())));
+                throw new ProfileException(name, line, line > 0 ? 1 : 0, outside.get().message());
+            }
             return profile;
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();

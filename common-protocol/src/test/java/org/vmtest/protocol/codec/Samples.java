@@ -47,7 +47,7 @@ final class Samples {
     static Profile profile() {
         return new Profile("pass", "boots and passes",
                 new VmSpec(512, 2, "vmlinuz", "initrd.img", "console=ttyS0", null, "base.qcow2", VmSpec.Firmware.BIOS,
-                        Accelerator.TCG),
+                        Accelerator.TCG, VmSpec.Network.OUTBOUND),
                 new SshSpec("root", 22, SshSpec.KeyDelivery.KERNEL_CMDLINE, null, Duration.ofMinutes(3)),
                 List.of(new Step("install", "vmtest-install", Duration.ofMinutes(3))),
                 true,

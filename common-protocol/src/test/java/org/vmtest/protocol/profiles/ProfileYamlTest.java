@@ -14,6 +14,7 @@ import org.vmtest.protocol.Accelerator;
 import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
+import org.vmtest.protocol.jobs.VmSpec;
 
 class ProfileYamlTest {
     private static final Path SHIPPED = Path.of("..", "deploy", "profiles");
@@ -87,6 +88,40 @@ class ProfileYamlTest {
                 .isInstanceOf(ProfileException.class)
                 .hasMessageContaining("both.yaml:")
                 .hasMessageContaining("exactly one of kernel (direct boot) or iso");
+    }
+
+    @Test
+    void anImagePathOutsideTheImageDirectoryIsRefusedNamingTheFieldAndItsLine() {
+        assertThatThrownBy(() -> ProfileYaml.parse("escape.yaml", """
+                name: escape
+                vm:
+                  memoryMiB: 256
+                  kernel: vmlinuz
+                  disk: ../../x
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessage("escape.yaml:5:1: vm.disk: must be a path inside the image directory, not ../../x");
+        assertThatThrownBy(() -> ProfileYaml.parse("shadow.yaml", """
+                name: shadow
+                vm:
+                  iso: /etc/shadow
+                ssh:
+                  keyDelivery: IDENTITY_FILE
+                  identityFile: /dev/null
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("shadow.yaml:3:1: vm.iso: must be a path inside the image directory, not /etc/shadow");
+    }
+
+    @Test
+    void theNetworkIsReadInLowerCaseAndIsRestrictedByDefault() throws Exception {
+        assertThat(ProfileYaml.parse("o.yaml", """
+                name: o
+                vm:
+                  kernel: vmlinuz
+                  network: outbound
+                """).vm().network()).isEqualTo(VmSpec.Network.OUTBOUND);
+        assertThat(ProfileYaml.read(SHIPPED.resolve("pass.yaml")).vm().network()).isEqualTo(VmSpec.Network.RESTRICTED);
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -42,6 +43,9 @@ class FaultSuiteIT {
     private static final Duration RUN_DONE = Duration.ofMinutes(6);
     /** Past the share group's record lock (30 s) with room for a loaded host. */
     private static final Duration REDELIVERY = Duration.ofMinutes(3);
+
+    /** The worker retries a failed destroy every 2 s; this leaves room for a loaded host. */
+    private static final Duration LIBVIRT_BACK = Duration.ofSeconds(30);
 
     /** The API's largest page; a test cluster holds fewer runs. */
     private static final int RUN_PAGE = 500;
@@ -202,7 +206,7 @@ class FaultSuiteIT {
 
     @Test
     @Order(6)
-    void workerLosingLibvirtMidJobEndsItsJobInsteadOfHanging(@TempDir java.nio.file.Path tmp) {
+    void workerLosingLibvirtMidJobEndsItsJobAndDestroysItsDomainOnceLibvirtIsBack(@TempDir java.nio.file.Path tmp) {
         FaultTally tally = new FaultTally("worker's libvirt cut mid-job");
         // Only the worker behind the fake socket may take the job: the others stop cleanly meanwhile.
         List<ServiceProcess> healthy = cluster.workers().stream().filter(ServiceProcess::isAlive).toList();
@@ -226,14 +230,25 @@ class FaultSuiteIT {
                             RUN_DONE);
                     Optional<JsonNode> done = awaitRunDone(runId);
                     problem = done.isEmpty() ? "no verdict within " + RUN_DONE.toMinutes() + " min" : null;
-                    // Known gap, reported to the worker's owner: without libvirt the destroy fails, yet the worker
-                    // reports the domain destroyed; the VM runs on until someone else destroys it. Shown, not asserted.
-                    List<String> left = cluster.domainsOf(cluster.workers().indexOf(worker));
-                    System.out.println("FAULT DETAIL libvirt cut: domains still running after the job ended: " + left
+                    // The job ended without libvirt, so its domain could not be destroyed then; once libvirt is back
+                    // the worker must destroy it at once, not leave it to its next start's sweep.
+                    int index = cluster.workers().indexOf(worker);
+                    List<String> atEnd = cluster.domainsOf(index);
+                    libvirt.restore();
+                    long t0 = System.nanoTime();
+                    List<String> left = awaitNoDomains(index, LIBVIRT_BACK);
+                    long gone = (System.nanoTime() - t0) / 1_000_000;
+                    System.out.println("FAULT DETAIL libvirt cut: domains at the job's end " + atEnd + ", "
+                            + (left.isEmpty() ? "all destroyed " + gone + " ms after libvirt came back"
+                            : "still running " + LIBVIRT_BACK.toSeconds() + " s after libvirt came back: " + left)
                             + "; worker alive=" + worker.isAlive() + ", job ended "
                             + finished.map(e -> ((JobFinished) e).outcome() + " (" + ((JobFinished) e).reason() + ")")
                             .orElse("without JobFinished") + ", run verdict "
                             + done.map(r -> r.get("verdict").asText()).orElse("none"));
+                    if (problem == null && !left.isEmpty()) {
+                        problem = "domains " + left + " survived their job " + LIBVIRT_BACK.toSeconds()
+                                + " s after libvirt came back";
+                    }
                     healthy.forEach(ServiceProcess::stop);
                 }
                 worker.kill();
@@ -245,6 +260,17 @@ class FaultSuiteIT {
             if (!w.isAlive()) w.start();
         });
         tally.report(cluster.diagnostics());
+    }
+
+    /** Waits until the worker has no running domain; returns those still running at the deadline. */
+    private List<String> awaitNoDomains(int worker, Duration within) {
+        long deadline = System.nanoTime() + within.toNanos();
+        List<String> left = cluster.domainsOf(worker);
+        while (!left.isEmpty() && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            left = cluster.domainsOf(worker);
+        }
+        return left;
     }
 
     private void tally(FaultTally tally, String runId, String problem) {

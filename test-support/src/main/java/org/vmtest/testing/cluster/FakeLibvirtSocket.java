@@ -18,19 +18,24 @@ import org.slf4j.LoggerFactory;
  * A stand-in for a worker host's libvirt daemon going away, which a test cannot cause for real on a host others
  * share: a Unix socket that relays every byte to the real libvirtd socket until {@link #cut()}, which closes every
  * relayed connection and refuses new ones. A worker configured with {@link #uri()} talks to the real libvirt through
- * it; after the cut it sees what it would see if libvirtd died.
+ * it; after the cut it sees what it would see if libvirtd died, and after {@link #restore()} what it would see once
+ * libvirtd is back.
  */
 public final class FakeLibvirtSocket implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FakeLibvirtSocket.class);
     private static final Path REAL_SOCKET = Path.of("/var/run/libvirt/libvirt-sock");
 
     private final Path path;
-    private final ServerSocketChannel server;
+    private volatile ServerSocketChannel server;
     private final List<SocketChannel> open = new CopyOnWriteArrayList<>();
     private volatile boolean cut;
 
     public FakeLibvirtSocket(Path path) {
         this.path = path;
+        listen();
+    }
+
+    private void listen() {
         try {
             Files.deleteIfExists(path);
             server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -38,7 +43,8 @@ public final class FakeLibvirtSocket implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen on " + path, e);
         }
-        Thread acceptor = new Thread(this::accept, "fake-libvirt-accept");
+        ServerSocketChannel listening = server;
+        Thread acceptor = new Thread(() -> accept(listening), "fake-libvirt-accept");
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -49,11 +55,20 @@ public final class FakeLibvirtSocket implements AutoCloseable {
     }
 
     /** libvirtd "dies": every connection through here is closed, new ones are refused. */
-    public void cut() {
+    public synchronized void cut() {
         cut = true;
         closeQuietly(server);
         open.forEach(FakeLibvirtSocket::closeQuietly);
         LOG.info("libvirt connections through {} cut ({} open)", path, open.size());
+    }
+
+    /** libvirtd is back: new connections are relayed again (the cut ones stay closed, as after a real restart). */
+    public synchronized void restore() {
+        if (!cut) return;
+        open.clear();
+        cut = false;
+        listen();
+        LOG.info("libvirt connections through {} accepted again", path);
     }
 
     @Override
@@ -66,8 +81,8 @@ public final class FakeLibvirtSocket implements AutoCloseable {
         }
     }
 
-    private void accept() {
-        while (!cut) {
+    private void accept(ServerSocketChannel server) {
+        while (!cut && server.isOpen()) {
             try {
                 SocketChannel client = server.accept();
                 SocketChannel upstream = SocketChannel.open(UnixDomainSocketAddress.of(REAL_SOCKET));

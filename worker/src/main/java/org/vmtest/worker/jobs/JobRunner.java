@@ -341,6 +341,8 @@ public final class JobRunner {
         // destroy first and on its own: waiting for the console and deleting the overlay is not the abort's time
         if (v.destroy() && abort != null) markGone();
         v.close();
+        // libvirt did not answer: the job ends all the same, and the domain goes as soon as libvirt is back
+        if (!v.isDestroyed()) ctx.pendingDestroys().add(v.name());
     }
 
     /**

@@ -88,7 +88,7 @@ public final class AcceleratorProbe {
             }
         };
         DomainSpec spec = new DomainSpec(probeName, "kvm", 128, 1, kernel, null, "console=ttyS0 panic=-1",
-                null, null, VmSpec.Firmware.BIOS, 0, 22);
+                null, null, VmSpec.Firmware.BIOS, 0, 22, VmSpec.Network.RESTRICTED);
         long t0 = System.nanoTime();
         try (VirtualMachine vm = VirtualMachine.start(hypervisor, spec, null, listener)) {
             if (banner.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -10,9 +10,11 @@ import org.vmtest.protocol.jobs.VmSpec;
  * @param type    libvirt domain type: {@code kvm} or {@code qemu} (TCG)
  * @param cmdline the kernel command line including what the worker appends (the SSH key)
  * @param sshPort the port on 127.0.0.1 that QEMU forwards to the guest's SSH port, 0 for none
+ * @param network whether the guest may reach anything beyond that forwarded port
  */
 public record DomainSpec(String name, String type, int memoryMiB, int vcpus, Path kernel, Path initrd, String cmdline,
-                         Path iso, Path disk, VmSpec.Firmware firmware, int sshPort, int guestSshPort) {
+                         Path iso, Path disk, VmSpec.Firmware firmware, int sshPort, int guestSshPort,
+                         VmSpec.Network network) {
     public DomainSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(type, "type");
@@ -21,5 +23,6 @@ public record DomainSpec(String name, String type, int memoryMiB, int vcpus, Pat
         if (firmware == null) firmware = VmSpec.Firmware.BIOS;
         if (cmdline == null) cmdline = "";
         if (guestSshPort == 0) guestSshPort = 22;
+        if (network == null) network = VmSpec.Network.RESTRICTED;
     }
 }

@@ -1,11 +1,13 @@
 package org.vmtest.worker.vm;
 
 import java.nio.file.Path;
+import org.vmtest.protocol.jobs.VmSpec;
 
 /**
  * Writes the libvirt XML of a job's transient domain. The NIC is QEMU user networking passed through
  * {@code qemu:commandline}: libvirt 9.0's {@code <interface type='user'>} cannot forward a port without passt,
- * and user networking needs no bridge or DHCP server on the host. The memory balloon is off so that it does
+ * and user networking needs no bridge or DHCP server on the host. Unless the profile asks for outbound network,
+ * QEMU's {@code restrict=on} cuts the guest off from everything but its forwarded SSH port. The memory balloon is off so that it does
  * not take the PCI slot the NIC is given.
  */
 public final class DomainXml {
@@ -20,7 +22,7 @@ public final class DomainXml {
         x.append("  <name>").append(esc(d.name())).append("</name>\n");
         x.append("  <memory unit='MiB'>").append(d.memoryMiB()).append("</memory>\n");
         x.append("  <vcpu>").append(d.vcpus()).append("</vcpu>\n");
-        x.append(d.firmware() == org.vmtest.protocol.jobs.VmSpec.Firmware.UEFI ? "  <os firmware='efi'>\n" : "  <os>\n");
+        x.append(d.firmware() == VmSpec.Firmware.UEFI ? "  <os firmware='efi'>\n" : "  <os>\n");
         x.append("    <type arch='x86_64' machine='pc'>hvm</type>\n");
         if (d.kernel() != null) {
             x.append("    <kernel>").append(esc(d.kernel())).append("</kernel>\n");
@@ -60,7 +62,9 @@ public final class DomainXml {
         if (d.sshPort() > 0) {
             x.append("  <qemu:commandline>\n");
             arg(x, "-netdev");
-            arg(x, "user,id=n0,hostfwd=tcp:127.0.0.1:" + d.sshPort() + "-:" + d.guestSshPort());
+            // restrict=on: the guest reaches nothing, the host's loopback (10.0.2.2) included; the forward still works
+            arg(x, "user,id=n0" + (d.network() == VmSpec.Network.RESTRICTED ? ",restrict=on" : "")
+                    + ",hostfwd=tcp:127.0.0.1:" + d.sshPort() + "-:" + d.guestSshPort());
             arg(x, "-device");
             arg(x, "virtio-net-pci,netdev=n0,bus=pci.0,addr=0x9");
             x.append("  </qemu:commandline>\n");

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.regex.Pattern;
 import org.vmtest.protocol.Accelerator;
+import org.vmtest.protocol.jobs.ImagePath;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.protocol.jobs.VmSpec;
@@ -16,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a profile into a running {@link VirtualMachine}: resolves its images against the image directory,
+ * Turns a profile into a running {@link VirtualMachine}: resolves its images inside the image directory (never
+ * outside it, whatever the job record says),
  * puts an overlay under this worker's own directory, passes the job's SSH key on the kernel command line, and
  * names the domain {@code vmtest-<workerId>-<job>-a<attempt>} so that a restarted worker finds (and removes)
  * exactly what it left behind, and nothing of another worker's.
@@ -65,7 +67,7 @@ public final class VmLauncher {
                     vm.initrd() == null ? null : image(vm.initrd(), "initrd"),
                     cmdline(vm.cmdline(), profile.ssh(), sshPublicKey),
                     vm.iso() == null ? null : image(vm.iso(), "iso"),
-                    overlay, vm.firmware(), port, profile.ssh().port());
+                    overlay, vm.firmware(), port, profile.ssh().port(), vm.network());
             VirtualMachine machine = VirtualMachine.start(hypervisor, spec, overlay, console);
             started = true;
             return machine;
@@ -83,12 +85,31 @@ public final class VmLauncher {
         return (base.isBlank() ? "" : base.strip() + " ") + "vmtest.ssh_key=" + b64;
     }
 
-    private Path image(String path, String what) throws VmStartException {
+    /**
+     * The real path of a profile's image, refused unless it lies inside the image directory. The text rule
+     * ({@link ImagePath}) is checked again here because anyone who can write the jobs topic reaches this worker
+     * without the coordinator; the real path catches a symlink inside the directory that leads out of it. QEMU is
+     * given the real path, so it opens the file that was checked.
+     */
+    Path image(String path, String what) throws VmStartException {
+        if (!ImagePath.staysInside(path)) throw new VmStartException(new ImagePath.Violation(what, path).message());
         Path p = imageDir.resolve(path).toAbsolutePath().normalize();
         if (!Files.isRegularFile(p)) {
             throw new VmStartException("vm." + what + " " + p + " does not exist (image directory " + imageDir + ")");
         }
-        return p;
+        Path real;
+        Path root;
+        try {
+            root = imageDir.toRealPath();
+            real = p.toRealPath();
+        } catch (IOException e) {
+            throw new VmStartException("vm." + what + " " + p + ": cannot resolve: " + e.getMessage(), e);
+        }
+        if (!real.startsWith(root)) {
+            throw new VmStartException("vm." + what + ": must be a path inside the image directory, not " + path
+                    + " (it leads to " + real + ", outside " + root + ")");
+        }
+        return real;
     }
 
     /** Removes the domains and overlays this worker left behind in an earlier life; returns what it removed. */

@@ -12,7 +12,13 @@ class DomainXmlTest {
     private static DomainSpec direct(String type) {
         return new DomainSpec("vmtest-w1-job_1-a1", type, 256, 1, Path.of("/img/vmlinuz"), Path.of("/img/initrd.img"),
                 "console=ttyS0 vmtest.scenario=pass vmtest.ssh_key=QUJD", null, Path.of("/work/ov.qcow2"),
-                VmSpec.Firmware.BIOS, 40022, 22);
+                VmSpec.Firmware.BIOS, 40022, 22, null);
+    }
+
+    private static DomainSpec withNetwork(VmSpec.Network network) {
+        DomainSpec d = direct("qemu");
+        return new DomainSpec(d.name(), d.type(), d.memoryMiB(), d.vcpus(), d.kernel(), d.initrd(), d.cmdline(), d.iso(),
+                d.disk(), d.firmware(), d.sshPort(), d.guestSshPort(), network);
     }
 
     @Test
@@ -25,8 +31,17 @@ class DomainXmlTest {
                 .contains("<acpi/>", "<on_reboot>restart</on_reboot>", "<memballoon model='none'/>")
                 .contains("<source file='/work/ov.qcow2'/>", "<target dev='vda' bus='virtio'/>")
                 .contains("<serial type='pty'>", "<console type='pty'>")
-                .contains("<qemu:arg value='user,id=n0,hostfwd=tcp:127.0.0.1:40022-:22'/>")
+                .contains("<qemu:arg value='user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22'/>")
                 .contains("<qemu:arg value='virtio-net-pci,netdev=n0,bus=pci.0,addr=0x9'/>");
+    }
+
+    @Test
+    void theGuestNetworkIsRestrictedUnlessTheProfileAsksForOutbound() {
+        assertThat(DomainXml.of(withNetwork(VmSpec.Network.RESTRICTED)))
+                .contains("<qemu:arg value='user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:40022-:22'/>");
+        assertThat(DomainXml.of(withNetwork(VmSpec.Network.OUTBOUND)))
+                .contains("<qemu:arg value='user,id=n0,hostfwd=tcp:127.0.0.1:40022-:22'/>")
+                .doesNotContain("restrict");
     }
 
     @Test
@@ -37,7 +52,7 @@ class DomainXmlTest {
     @Test
     void isoDomainsBootFromCdromThenDisk() {
         DomainSpec iso = new DomainSpec("d", "qemu", 1024, 2, null, null, null, Path.of("/img/nixos.iso"),
-                Path.of("/w/o.qcow2"), VmSpec.Firmware.UEFI, 40000, 22);
+                Path.of("/w/o.qcow2"), VmSpec.Firmware.UEFI, 40000, 22, null);
         assertThat(DomainXml.of(iso)).contains("<os firmware='efi'>", "<boot dev='cdrom'/>", "device='cdrom'",
                 "<source file='/img/nixos.iso'/>").doesNotContain("<kernel>");
     }
@@ -45,13 +60,13 @@ class DomainXmlTest {
     @Test
     void specialCharactersAreEscaped() {
         DomainSpec d = new DomainSpec("d", "qemu", 256, 1, Path.of("/img/a&b'.img"), null, "x<y", null, null,
-                VmSpec.Firmware.BIOS, 0, 22);
+                VmSpec.Firmware.BIOS, 0, 22, null);
         assertThat(DomainXml.of(d)).contains("/img/a&amp;b&apos;.img", "x&lt;y").doesNotContain("qemu:commandline>\n    <");
     }
 
     @Test
     void aDomainNeedsExactlyOneBootSource() {
-        assertThatThrownBy(() -> new DomainSpec("d", "qemu", 256, 1, null, null, null, null, null, null, 0, 22))
+        assertThatThrownBy(() -> new DomainSpec("d", "qemu", 256, 1, null, null, null, null, null, null, 0, 22, null))
                 .hasMessageContaining("kernel or iso");
     }
 
