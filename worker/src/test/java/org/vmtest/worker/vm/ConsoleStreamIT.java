@@ -61,7 +61,8 @@ class ConsoleStreamIT {
 
     private static DomainSpec spec(String name) {
         return new DomainSpec(name, "qemu", 256, 1, GUEST.resolve("vmlinuz"), GUEST.resolve("initrd.img"),
-                "console=ttyS0 panic=0 vmtest.scenario=pass", null, null, null, 0, 0);
+                "console=ttyS0 panic=0 vmtest.scenario=pass", null, null, null, 0, 0,
+                org.vmtest.protocol.jobs.VmSpec.Network.RESTRICTED);
     }
 
     private static Path guestDir() {
