@@ -22,8 +22,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
@@ -100,7 +98,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * for a plain broker, the SASL settings for one started with {@link Builder#scram}.
      */
     public Map<String, String> adminClientProperties() {
-        return scram == null ? Map.of() : scram.clientProperties(scram.adminUser(), scram.adminPassword());
+        return scram == null ? Map.of() : Scram.clientProperties(scram.adminUser(), scram.adminPassword());
     }
 
     /**
@@ -109,27 +107,12 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public void upsertScramUser(String name, String password) {
         if (scram == null) throw new IllegalStateException("this broker was not started with SASL/SCRAM");
-        try (Admin admin = Admin.create(adminConfig())) {
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(name,
-                    new ScramCredentialInfo(Scram.MECHANISM, 4096), password))).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create SCRAM user " + name + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating SCRAM user " + name, e);
-        }
+        ScramAdmin.upsertUser(adminConfig(), name, password);
     }
 
     /** Adds ACLs, as the broker's admin. */
     public void addAcls(Collection<AclBinding> acls) {
-        try (Admin admin = Admin.create(adminConfig())) {
-            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot create ACLs: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating ACLs", e);
-        }
+        ScramAdmin.addAcls(adminConfig(), acls);
     }
 
     private Map<String, Object> adminConfig() {
@@ -353,7 +336,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-ready-probe");
-        if (scram != null) props.putAll(scram.clientProperties(scram.adminUser(), scram.adminPassword()));
+        if (scram != null) props.putAll(Scram.clientProperties(scram.adminUser(), scram.adminPassword()));
         try (Admin admin = Admin.create(props)) {
             int nodes = admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
             if (nodes != 1) {
