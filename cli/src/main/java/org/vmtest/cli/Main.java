@@ -16,7 +16,7 @@ public final class Main {
         return commandLine().execute(args);
     }
 
-    /** The {@code vmtest} command line with its error handling, ready to execute. */
+    /** The {@code vmtest} command line with its error handling and exit codes, for {@link #run} and tests. */
     public static CommandLine commandLine() {
         return new CommandLine(new VmtestCommand())
                 .setCaseInsensitiveEnumValuesAllowed(true)

@@ -1,15 +1,18 @@
 package org.vmtest.worker;
 
 import java.time.InstantSource;
-import java.util.Base64;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.dlq.DeadLetter;
+import org.vmtest.protocol.dlq.DeadLetterBuilder;
 import org.vmtest.worker.stream.StreamPublisher;
 
-/** Sends records this worker cannot decode to {@code vmtest.dlq}, under their original key, and carries on. */
+/**
+ * Sends records this worker cannot decode to {@code vmtest.dlq}, under their original key, and carries on. The
+ * letter is bounded by {@link DeadLetterBuilder}, so even a bad record at Kafka's size limit leaves a letter.
+ */
 public final class DeadLetters {
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     private static final JsonSerde<DeadLetter> SERDE = JsonSerde.of(DeadLetter.class);
@@ -32,10 +35,8 @@ public final class DeadLetters {
     public void send(ConsumerRecord<String, byte[]> record, String error) {
         LOG.warn("record {}-{}@{} cannot be decoded, sent to {}: {}", record.topic(), record.partition(),
                 record.offset(), topic, error);
-        String value = record.value() == null ? "" : Base64.getEncoder().encodeToString(record.value());
-        DeadLetter letter = new DeadLetter(record.topic(), record.partition(), record.offset(), consumer,
-                clock.instant(), error, value);
-        publisher.publish(topic, record.key(), SERDE.encode(letter));
+        DeadLetter letter = DeadLetterBuilder.of(record).consumer(consumer).time(clock.instant()).error(error).build();
+        publisher.publish(topic, DeadLetterBuilder.key(record.key()), SERDE.encode(letter));
         metrics.deadLetter();
     }
 }

@@ -3,7 +3,6 @@ package org.vmtest.analyzer.stream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -18,6 +17,7 @@ import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.control.AbortJob;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.dlq.DeadLetter;
+import org.vmtest.protocol.dlq.DeadLetterBuilder;
 import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.stream.Line;
@@ -33,8 +33,6 @@ import org.vmtest.protocol.verdicts.VerdictEvent;
  */
 final class JobEventProcessor implements Processor<String, byte[], String, Object> {
     private static final Logger LOG = LoggerFactory.getLogger(JobEventProcessor.class);
-    /** A dead letter keeps at most this much of the bad value, so it always fits in one Kafka record. */
-    static final int MAX_DEAD_LETTER_BYTES = 256 * 1024;
     static final String CONSUMER = "analyzer";
 
     private final JsonSerde<StreamEvent> codec = JsonSerde.of(StreamEvent.class);
@@ -177,18 +175,12 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
         String topic = meta == null ? "" : meta.topic();
         int partition = meta == null ? -1 : meta.partition();
         long offset = meta == null ? -1 : meta.offset();
-        String kept = "";
-        String why = error;
-        if (raw != null) {
-            int keep = Math.min(raw.length, MAX_DEAD_LETTER_BYTES);
-            kept = Base64.getEncoder().encodeToString(keep == raw.length ? raw : java.util.Arrays.copyOf(raw, keep));
-            if (keep < raw.length) why += " (value of " + raw.length + " bytes, first " + keep + " kept)";
-        }
-        LOG.warn("dead letter: {}[{}]@{} key {}: {}", topic, partition, offset, record.key(), abbreviate(why));
+        LOG.warn("dead letter: {}[{}]@{} key {}: {}", topic, partition, offset, record.key(), abbreviate(error));
         metrics.deadLetter();
-        DeadLetter letter = new DeadLetter(topic, partition, offset, CONSUMER,
-                Instant.ofEpochMilli(context.currentSystemTimeMs()), why, kept);
-        context.forward(new Record<>(record.key(), letter, record.timestamp()), AnalyzerTopology.DLQ_SINK);
+        DeadLetter letter = DeadLetterBuilder.of(topic, partition, offset).consumer(CONSUMER)
+                .time(Instant.ofEpochMilli(context.currentSystemTimeMs())).error(error).value(raw).build();
+        context.forward(new Record<>(DeadLetterBuilder.key(record.key()), letter, record.timestamp()),
+                AnalyzerTopology.DLQ_SINK);
     }
 
     private static String abbreviate(String s) {

@@ -35,6 +35,7 @@ import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.control.AbortJob;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.dlq.DeadLetter;
+import org.vmtest.protocol.dlq.DeadLetterBuilder;
 import org.vmtest.protocol.jobs.PatternSpec;
 import org.vmtest.protocol.kafka.KafkaSettings;
 import org.vmtest.protocol.kafka.Topics;
@@ -467,7 +468,7 @@ class AnalyzerTopologyTest {
 
         DeadLetter letter = dlq.readValue();
         assertThat(letter.error()).contains("1048576 bytes");
-        assertThat(Base64.getDecoder().decode(letter.valueBase64())).hasSize(JobEventProcessor.MAX_DEAD_LETTER_BYTES);
+        assertThat(Base64.getDecoder().decode(letter.valueBase64())).hasSize(DeadLetterBuilder.MAX_VALUE_BYTES);
         assertThat(dlq.isEmpty()).isTrue();
         assertThat(single(verdicts.readValuesToList(), JobVerdict.class).verdict()).isEqualTo(Verdict.PASSED);
     }

@@ -8,6 +8,9 @@ import java.util.concurrent.Callable;
 import org.vmtest.cli.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import org.vmtest.cli.kafka.KafkaConfigOption;
+import org.vmtest.protocol.kafka.KafkaSettings;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,6 +35,9 @@ public final class DoctorCommand implements Callable<Integer> {
             description = "Kafka bootstrap servers to check (default: $VMTEST_BOOTSTRAP; none: Kafka is not checked)")
     String bootstrap;
 
+    @Mixin
+    KafkaConfigOption kafkaConfig;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -43,7 +49,7 @@ public final class DoctorCommand implements Callable<Integer> {
         checks.add(HostChecks.guest(guestDir));
         checks.add(HostChecks.kvm(guestDir));
         if (bootstrap != null && !bootstrap.isBlank()) {
-            checks.add(KafkaCheck.reachable(bootstrap));
+            checks.add(KafkaCheck.reachable(kafkaConfig.apply(KafkaSettings.of(bootstrap))));
         } else {
             checks.add(Check.warn("kafka", "not checked: no cluster given",
                     "pass --bootstrap HOST:PORT or set VMTEST_BOOTSTRAP; `vmtest dev` brings its own broker"));

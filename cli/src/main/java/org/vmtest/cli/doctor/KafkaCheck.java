@@ -11,8 +11,8 @@ final class KafkaCheck {
     private KafkaCheck() {
     }
 
-    static Check reachable(String bootstrapServers) {
-        KafkaSettings settings = KafkaSettings.of(bootstrapServers);
+    static Check reachable(KafkaSettings settings) {
+        String bootstrapServers = settings.bootstrapServers();
         var props = settings.admin("vmtest-doctor");
         props.put("request.timeout.ms", "5000");
         props.put("default.api.timeout.ms", "8000");
@@ -27,8 +27,8 @@ final class KafkaCheck {
         } catch (Exception e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             return Check.fail("kafka", bootstrapServers + " does not answer: " + cause.getMessage(),
-                    "start the cluster, check bootstrapServers and security settings; for one machine `vmtest dev` "
-                            + "runs an embedded broker");
+                    "start the cluster, check bootstrapServers; " + org.vmtest.cli.kafka.KafkaConfigOption.HINT
+                            + "; for one machine `vmtest dev` runs an embedded broker");
         }
     }
 }

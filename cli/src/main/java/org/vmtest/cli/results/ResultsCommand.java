@@ -19,7 +19,10 @@ import org.vmtest.protocol.verdicts.JobVerdict;
 import org.vmtest.protocol.verdicts.RunVerdict;
 import org.vmtest.protocol.verdicts.Thought;
 import org.vmtest.protocol.verdicts.VerdictEvent;
+import org.apache.kafka.common.KafkaException;
+import org.vmtest.cli.kafka.KafkaConfigOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,6 +46,9 @@ public final class ResultsCommand implements Callable<Integer> {
     @Option(names = "--topic-prefix", defaultValue = "vmtest", description = "topic prefix (default: ${DEFAULT-VALUE})")
     String topicPrefix;
 
+    @Mixin
+    KafkaConfigOption kafkaConfig;
+
     @Option(names = "--run", description = "only this run")
     String runId;
 
@@ -60,27 +66,36 @@ public final class ResultsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        KafkaSettings settings = KafkaSettings.of(bootstrap).withTopicPrefix(topicPrefix);
+        KafkaSettings settings = kafkaConfig.apply(KafkaSettings.of(bootstrap).withTopicPrefix(topicPrefix));
         String topic = settings.topics().verdicts();
         var props = settings.assignedConsumer("vmtest-results");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            if (partitions.isEmpty()) {
-                err.println("vmtest: topic " + topic + " does not exist on " + bootstrap);
-                return ExitCodes.INFRASTRUCTURE;
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            Optional<RunVerdict> verdict = read(consumer, end, out, err);
-            if (runId == null) return ExitCodes.OK;
-            if (verdict.isEmpty()) {
-                err.println("vmtest: no RunVerdict for run " + runId + (follow ? " within " + timeout : " yet"));
-                return ExitCodes.INFRASTRUCTURE;
-            }
-            return ExitCodes.of(verdict.get().verdict());
+            return results(consumer, topic, out, err);
+        } catch (KafkaException e) {
+            // Authorization and authentication failures, and timeouts (a SASL listener never answers a plain client)
+            err.println("vmtest: cannot read " + topic + " on " + bootstrap + ": " + e.getClass().getSimpleName()
+                    + ": " + e.getMessage() + " (" + KafkaConfigOption.HINT + ")");
+            return ExitCodes.INFRASTRUCTURE;
         }
+    }
+
+    private int results(KafkaConsumer<String, byte[]> consumer, String topic, PrintWriter out, PrintWriter err) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        if (partitions.isEmpty()) {
+            err.println("vmtest: topic " + topic + " does not exist on " + bootstrap);
+            return ExitCodes.INFRASTRUCTURE;
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+        Optional<RunVerdict> verdict = read(consumer, end, out, err);
+        if (runId == null) return ExitCodes.OK;
+        if (verdict.isEmpty()) {
+            err.println("vmtest: no RunVerdict for run " + runId + (follow ? " within " + timeout : " yet"));
+            return ExitCodes.INFRASTRUCTURE;
+        }
+        return ExitCodes.of(verdict.get().verdict());
     }
 
     private Optional<RunVerdict> read(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> end,

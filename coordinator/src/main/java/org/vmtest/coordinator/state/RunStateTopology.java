@@ -2,7 +2,6 @@ package org.vmtest.coordinator.state;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Base64;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -29,6 +28,7 @@ import org.vmtest.coordinator.api.Run;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.dlq.DeadLetter;
+import org.vmtest.protocol.dlq.DeadLetterBuilder;
 import org.vmtest.protocol.kafka.Topics;
 import org.vmtest.protocol.runs.RunCommand;
 import org.vmtest.protocol.stream.JobFinished;
@@ -132,6 +132,7 @@ public final class RunStateTopology {
                 Named.as("decode-" + name));
         decoded.filter((k, v) -> v instanceof DeadLetter, Named.as("malformed-" + name))
                 .mapValues(v -> (DeadLetter) v, Named.as("dead-letter-" + name))
+                .selectKey((k, v) -> DeadLetterBuilder.key(k), Named.as("dead-letter-key-" + name))
                 .to(topics.dlq(), Produced.with(Serdes.String(), DLQ_SERDE));
         return decoded.filter((k, v) -> v instanceof RunInput, Named.as("decoded-" + name))
                 .mapValues(v -> (RunInput) v, Named.as("as-input-" + name));
@@ -165,10 +166,10 @@ public final class RunStateTopology {
             Decoded.Malformed<T> bad = (Decoded.Malformed<T>) decoded;
             RecordMetadata at = context.recordMetadata().orElse(null);
             LOG.warn("malformed record on {}: {}", at == null ? "?" : at.topic(), bad.error());
-            String value = record.value() == null ? "" : Base64.getEncoder().encodeToString(record.value());
-            context.forward(record.withValue(new DeadLetter(at == null ? "?" : at.topic(),
-                    at == null ? -1 : at.partition(), at == null ? -1 : at.offset(), CONSUMER_NAME, clock.instant(),
-                    bad.error(), value)));
+            DeadLetter letter = DeadLetterBuilder.of(at == null ? "?" : at.topic(), at == null ? -1 : at.partition(),
+                    at == null ? -1 : at.offset()).consumer(CONSUMER_NAME).time(clock.instant()).error(bad.error())
+                    .value(record.value()).build();
+            context.forward(record.withValue(letter));
         }
     }
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -55,10 +57,11 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final boolean deleteDataDirOnClose;
     private final Duration startTime;
+    private final Scram scram;
     private boolean closed;
 
     private EmbeddedKafka(KafkaRaftServer server, String host, int port, int controllerPort, Path dataDir,
-                          boolean deleteDataDirOnClose, Duration startTime) {
+                          boolean deleteDataDirOnClose, Duration startTime, Scram scram) {
         this.server = server;
         this.host = host;
         this.port = port;
@@ -66,6 +69,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.dataDir = dataDir;
         this.deleteDataDirOnClose = deleteDataDirOnClose;
         this.startTime = startTime;
+        this.scram = scram;
     }
 
     public static Builder builder() {
@@ -87,6 +91,35 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /**
+     * What a client needs besides {@code bootstrap.servers} to connect as the broker's admin (a super user): empty
+     * for a plain broker, the SASL settings for one started with {@link Builder#scram}.
+     */
+    public Map<String, String> adminClientProperties() {
+        return scram == null ? Map.of() : Scram.clientProperties(scram.adminUser(), scram.adminPassword());
+    }
+
+    /**
+     * Creates (or changes the password of) SCRAM user {@code name}; the broker must have been started with
+     * {@link Builder#scram}. A client then connects with {@link Scram#clientProperties}.
+     */
+    public void upsertScramUser(String name, String password) {
+        if (scram == null) throw new IllegalStateException("this broker was not started with SASL/SCRAM");
+        ScramAdmin.upsertUser(adminConfig(), name, password);
+    }
+
+    /** Adds ACLs, as the broker's admin. */
+    public void addAcls(Collection<AclBinding> acls) {
+        ScramAdmin.addAcls(adminConfig(), acls);
+    }
+
+    private Map<String, Object> adminConfig() {
+        Map<String, Object> props = new LinkedHashMap<>(adminClientProperties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin");
+        return props;
     }
 
     /** From {@link Builder#start()} being called to the broker answering a metadata request. */
@@ -134,8 +167,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         private int port;
         private int controllerPort;
         private Path dataDir;
+        private Scram scram;
 
         private Builder() {
+        }
+
+        /**
+         * SASL/SCRAM-SHA-512 on the broker listener and Kafka's standard KRaft authorizer: a client must log in,
+         * and may do only what an ACL allows. {@code adminUser} is a super user, created when the storage is
+         * formatted, and is what the broker itself logs in as.
+         */
+        public Builder scram(String adminUser, String adminPassword) {
+            this.scram = new Scram(adminUser, adminPassword);
+            return this;
         }
 
         /** Any broker property; overrides the defaults of {@link #defaults}. */
@@ -190,16 +234,17 @@ public final class EmbeddedKafka implements AutoCloseable {
             KafkaRaftServer server = null;
             try {
                 Map<String, String> props = defaults(host, brokerPort, ctrlPort, dir);
+                if (scram != null) props.putAll(scram.brokerProperties(host, brokerPort, ctrlPort));
                 props.putAll(brokerProperties);
                 KafkaConfig config = new KafkaConfig(props, false);
-                format(config, dir);
+                format(config, dir, scram);
                 server = new KafkaRaftServer(config, Time.SYSTEM);
                 server.startup();
                 String bootstrap = host + ":" + brokerPort;
-                awaitReady(bootstrap);
+                awaitReady(bootstrap, scram);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 LOG.info("embedded Kafka ready on {} in {} ms (data {})", bootstrap, took.toMillis(), dir);
-                return new EmbeddedKafka(server, host, brokerPort, ctrlPort, dir, ownDir, took);
+                return new EmbeddedKafka(server, host, brokerPort, ctrlPort, dir, ownDir, took, scram);
             } catch (RuntimeException | Error e) {
                 if (server != null) {
                     server.shutdown();
@@ -261,7 +306,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** Formats the log directory unless it already holds a cluster, which is then started as it is. */
-    private static void format(KafkaConfig config, Path dir) {
+    private static void format(KafkaConfig config, Path dir, Scram scram) {
         String logDir = config.getList("log.dirs").get(0);
         if (Files.exists(Path.of(logDir, "meta.properties"))) {
             LOG.debug("{} is already formatted", logDir);
@@ -277,6 +322,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setReleaseVersion(MetadataVersion.latestProduction())
                 .setFeatureLevel(Feature.SHARE_VERSION.featureName(), Feature.SHARE_VERSION.latestProduction())
                 .setControllerListenerName(CONTROLLER_LISTENER);
+        if (scram != null) formatter.setScramArguments(List.of(scram.formatArgument()));
         try {
             Files.createDirectories(dir);
             formatter.run();
@@ -286,10 +332,11 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static void awaitReady(String bootstrap) {
-        Map<String, Object> props = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-ready-probe");
+    private static void awaitReady(String bootstrap, Scram scram) {
+        Map<String, Object> props = new LinkedHashMap<>();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-ready-probe");
+        if (scram != null) props.putAll(Scram.clientProperties(scram.adminUser(), scram.adminPassword()));
         try (Admin admin = Admin.create(props)) {
             int nodes = admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
             if (nodes != 1) {

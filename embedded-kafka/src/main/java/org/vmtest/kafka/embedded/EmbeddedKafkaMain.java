@@ -1,6 +1,7 @@
 package org.vmtest.kafka.embedded;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -11,11 +12,16 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java -cp ... org.vmtest.kafka.embedded.EmbeddedKafkaMain [--port N] [--controller-port N] [--data-dir DIR]
- *      [--host H] [--property key=value]...
+ *      [--host H] [--property key=value]... [--scram-admin USER]
  * </pre>
+ *
+ * With {@code --scram-admin USER} the broker listener takes SASL/SCRAM-SHA-512 and ACLs are enforced (see
+ * {@link Scram}); the admin's password comes from the environment variable {@value #ADMIN_PASSWORD_ENV}, never from
+ * the command line, which other users of the host can read.
  */
 public final class EmbeddedKafkaMain {
     public static final String READY_PREFIX = "BOOTSTRAP=";
+    public static final String ADMIN_PASSWORD_ENV = "EMBEDDED_KAFKA_ADMIN_PASSWORD";
 
     private EmbeddedKafkaMain() {
     }
@@ -23,11 +29,11 @@ public final class EmbeddedKafkaMain {
     public static void main(String[] args) throws InterruptedException {
         EmbeddedKafka.Builder builder;
         try {
-            builder = parse(args);
+            builder = parse(args, System.getenv());
         } catch (IllegalArgumentException e) {
             System.err.println("embedded-kafka: " + e.getMessage());
             System.err.println("usage: EmbeddedKafkaMain [--port N] [--controller-port N] [--data-dir DIR] [--host H]"
-                    + " [--property key=value]...");
+                    + " [--property key=value]... [--scram-admin USER]");
             System.exit(2);
             return;
         }
@@ -39,6 +45,10 @@ public final class EmbeddedKafkaMain {
     }
 
     static EmbeddedKafka.Builder parse(String[] args) {
+        return parse(args, Map.of());
+    }
+
+    static EmbeddedKafka.Builder parse(String[] args, Map<String, String> env) {
         EmbeddedKafka.Builder builder = EmbeddedKafka.builder();
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
@@ -55,6 +65,13 @@ public final class EmbeddedKafkaMain {
                     int eq = value.indexOf('=');
                     if (eq < 1) throw new IllegalArgumentException("--property needs key=value, got '" + value + "'");
                     builder.brokerProperty(value.substring(0, eq), value.substring(eq + 1));
+                }
+                case "--scram-admin" -> {
+                    String password = env.get(ADMIN_PASSWORD_ENV);
+                    if (password == null || password.isEmpty()) {
+                        throw new IllegalArgumentException("--scram-admin needs the admin's password in $" + ADMIN_PASSWORD_ENV);
+                    }
+                    builder.scram(value, password);
                 }
                 default -> throw new IllegalArgumentException("unknown option " + option);
             }

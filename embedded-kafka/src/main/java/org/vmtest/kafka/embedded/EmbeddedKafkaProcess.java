@@ -10,11 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,16 +36,19 @@ public final class EmbeddedKafkaProcess implements AutoCloseable {
     private final int controllerPort;
     private final Path dataDir;
     private final List<String> extraArgs;
+    private final Scram scram;
     private Process process;
     private String bootstrapServers;
     private boolean closed;
 
-    private EmbeddedKafkaProcess(String host, int port, int controllerPort, Path dataDir, List<String> extraArgs) {
+    private EmbeddedKafkaProcess(String host, int port, int controllerPort, Path dataDir, List<String> extraArgs,
+                                 Scram scram) {
         this.host = host;
         this.port = port;
         this.controllerPort = controllerPort;
         this.dataDir = dataDir;
         this.extraArgs = List.copyOf(extraArgs);
+        this.scram = scram;
     }
 
     /** Starts a broker process on free ports and a fresh data directory (deleted by {@link #close()}). */
@@ -52,6 +58,18 @@ public final class EmbeddedKafkaProcess implements AutoCloseable {
 
     /** @param brokerProperties {@code key=value} broker properties */
     public static EmbeddedKafkaProcess start(List<String> brokerProperties) {
+        return start(brokerProperties, null);
+    }
+
+    /**
+     * A broker process with SASL/SCRAM and ACLs enforced ({@link Scram}); connect as its admin with
+     * {@link #adminClientProperties()}, add users and ACLs with {@link #upsertScramUser} and {@link #addAcls}.
+     */
+    public static EmbeddedKafkaProcess startWithScram(Scram admin) {
+        return start(List.of(), java.util.Objects.requireNonNull(admin, "admin"));
+    }
+
+    private static EmbeddedKafkaProcess start(List<String> brokerProperties, Scram scram) {
         String host = "127.0.0.1";
         Path dir;
         try {
@@ -64,8 +82,12 @@ public final class EmbeddedKafkaProcess implements AutoCloseable {
             args.add("--property");
             args.add(property);
         }
+        if (scram != null) {
+            args.add("--scram-admin");
+            args.add(scram.adminUser());
+        }
         EmbeddedKafkaProcess kafka = new EmbeddedKafkaProcess(host, EmbeddedKafka.freePort(host),
-                EmbeddedKafka.freePort(host), dir, args);
+                EmbeddedKafka.freePort(host), dir, args, scram);
         try {
             kafka.launch();
         } catch (RuntimeException e) {
@@ -81,6 +103,29 @@ public final class EmbeddedKafkaProcess implements AutoCloseable {
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Client settings besides {@code bootstrap.servers} to connect as the admin; empty without SCRAM. */
+    public Map<String, String> adminClientProperties() {
+        return scram == null ? Map.of() : Scram.clientProperties(scram.adminUser(), scram.adminPassword());
+    }
+
+    /** Creates SCRAM user {@code name} (or sets its password); only for a broker started with SCRAM. */
+    public void upsertScramUser(String name, String password) {
+        if (scram == null) throw new IllegalStateException("this broker was not started with SASL/SCRAM");
+        ScramAdmin.upsertUser(adminConfig(), name, password);
+    }
+
+    /** Adds ACLs, as the admin. */
+    public void addAcls(Collection<AclBinding> acls) {
+        ScramAdmin.addAcls(adminConfig(), acls);
+    }
+
+    private synchronized Map<String, Object> adminConfig() {
+        Map<String, Object> props = new java.util.LinkedHashMap<>(adminClientProperties());
+        props.put("bootstrap.servers", bootstrapServers);
+        props.put("client.id", "embedded-kafka-process-admin");
+        return props;
     }
 
     public synchronized boolean isAlive() {
@@ -150,8 +195,10 @@ public final class EmbeddedKafkaProcess implements AutoCloseable {
             // harness starts every service: test-support's ServiceLaunch).
             List<String> setsid = new ArrayList<>(List.of("setsid"));
             setsid.addAll(command);
-            process = new ProcessBuilder(setsid).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            ProcessBuilder builder = new ProcessBuilder(setsid).redirectErrorStream(true)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            if (scram != null) builder.environment().put(EmbeddedKafkaMain.ADMIN_PASSWORD_ENV, scram.adminPassword());
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the Kafka process: " + command.get(0), e);
         }

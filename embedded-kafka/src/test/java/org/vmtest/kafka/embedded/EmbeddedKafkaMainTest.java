@@ -44,4 +44,12 @@ class EmbeddedKafkaMainTest {
         assertThatThrownBy(() -> EmbeddedKafkaMain.parse(new String[] {"--property", "=x"}))
                 .hasMessage("--property needs key=value, got '=x'");
     }
+
+    @Test
+    void scramAdminTakesItsPasswordFromTheEnvironmentOnly() {
+        assertThatThrownBy(() -> EmbeddedKafkaMain.parse(new String[] {"--scram-admin", "admin"}, java.util.Map.of()))
+                .hasMessage("--scram-admin needs the admin's password in $" + EmbeddedKafkaMain.ADMIN_PASSWORD_ENV);
+        assertThatCode(() -> EmbeddedKafkaMain.parse(new String[] {"--scram-admin", "admin"},
+                java.util.Map.of(EmbeddedKafkaMain.ADMIN_PASSWORD_ENV, "secret"))).doesNotThrowAnyException();
+    }
 }

@@ -22,10 +22,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vmtest.kafka.embedded.AclFile;
 import org.vmtest.kafka.embedded.EmbeddedKafkaProcess;
+import org.vmtest.kafka.embedded.Scram;
 import org.vmtest.protocol.kafka.KafkaSettings;
 import org.vmtest.protocol.kafka.TopicAdmin;
 import org.vmtest.protocol.kafka.Topics;
@@ -67,6 +70,7 @@ public final class ProcessCluster implements AutoCloseable {
     private ClusterApi api;
     private KafkaSettings settings;
     private String stagedClassPath;
+    private final Map<String, Map<String, String>> clientProperties = new HashMap<>();
 
     private ProcessCluster(Builder spec) throws IOException {
         this.spec = spec;
@@ -92,6 +96,7 @@ public final class ProcessCluster implements AutoCloseable {
         private final Map<Integer, String> libvirtUris = new HashMap<>();
         private String defaultLibvirtUri = "qemu:///system";
         private ServiceUser workerUser = ServiceUser.INVOKER;
+        private Path aclFile;
 
         private Builder(Path guestDir, Path profilesDir) {
             this.guestDir = guestDir.toAbsolutePath();
@@ -129,6 +134,17 @@ public final class ProcessCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The broker takes SASL/SCRAM and enforces the ACLs of {@code aclFile} (deploy/kafka/acls.conf): every
+         * service logs in as its own principal ({@code coordinator}, {@code analyzer}, {@code worker}) through its
+         * config's {@code kafka.properties}, and may do only what its ACLs allow. {@link #settings()} is the
+         * admin's.
+         */
+        public Builder scram(Path aclFile) {
+            this.aclFile = aclFile.toAbsolutePath();
+            return this;
+        }
+
         public ProcessCluster start() {
             ProcessCluster cluster;
             try {
@@ -149,8 +165,11 @@ public final class ProcessCluster implements AutoCloseable {
 
     private void startAll() {
         long t0 = System.nanoTime();
-        kafka = EmbeddedKafkaProcess.start();
+        kafka = spec.aclFile == null ? EmbeddedKafkaProcess.start()
+                : EmbeddedKafkaProcess.startWithScram(new Scram("admin", secret()));
         settings = KafkaSettings.of(kafka.bootstrapServers()).withTopicPrefix(prefix).withPartitions(3);
+        for (var e : kafka.adminClientProperties().entrySet()) settings = settings.withProperty(e.getKey(), e.getValue());
+        if (spec.aclFile != null) createPrincipals();
         TopicAdmin.ensureTopics(settings);
 
         int appPort = freePort();
@@ -166,6 +185,34 @@ public final class ProcessCluster implements AutoCloseable {
         LOG.info("cluster {} up in {} ms: broker {}, coordinator {}, {} analyzer(s), {} worker(s); files in {}",
                 prefix, (System.nanoTime() - t0) / 1_000_000, kafka.bootstrapServers(), api.base(),
                 analyzers.size(), workers.size(), dir);
+    }
+
+    /** One SCRAM user per principal of the ACL file, each with a fresh password, and the file's ACLs. */
+    private void createPrincipals() {
+        try {
+            List<AclBinding> acls = AclFile.read(spec.aclFile, prefix);
+            for (String principal : AclFile.principals(acls)) {
+                String password = secret();
+                kafka.upsertScramUser(principal, password);
+                clientProperties.put(principal, Scram.clientProperties(principal, password));
+            }
+            kafka.addAcls(acls);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the ACL file " + spec.aclFile, e);
+        }
+    }
+
+    /** The SASL settings of {@code principal}, e.g. {@code ci}, for a client of a cluster built with {@link Builder#scram}. */
+    public Map<String, String> clientProperties(String principal) {
+        Map<String, String> props = clientProperties.get(principal);
+        if (props == null) throw new IllegalArgumentException("no principal " + principal + " (known: " + clientProperties.keySet() + ")");
+        return props;
+    }
+
+    private static String secret() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /**
@@ -369,17 +416,28 @@ public final class ProcessCluster implements AutoCloseable {
         }
     }
 
-    private String kafkaYaml() {
-        return """
+    /**
+     * The {@code kafka:} block of a service logging in as {@code principal}. With ACLs only the coordinator creates
+     * topics (the others could not even see them all).
+     */
+    private String kafkaYaml(String principal) {
+        StringBuilder yaml = new StringBuilder("""
                 kafka:
                   bootstrapServers: "%s"
                   topicPrefix: "%s"
                   partitions: 3
-                """.formatted(kafka.bootstrapServers(), prefix);
+                """.formatted(kafka.bootstrapServers(), prefix));
+        Map<String, String> props = clientProperties.get(principal);
+        if (props != null) {
+            if (!principal.equals("coordinator")) yaml.append("  createTopics: false\n");
+            yaml.append("  properties:\n");
+            props.forEach((k, v) -> yaml.append("    ").append(k).append(": '").append(v.replace("'", "''")).append("'\n"));
+        }
+        return yaml.toString();
     }
 
     private String coordinatorYaml(int appPort, int adminPort) {
-        return kafkaYaml() + """
+        return kafkaYaml("coordinator") + """
                 profilesDir: "%s"
                 archiveDir: "%s"
                 kafkaTimeout: 10s
@@ -399,14 +457,14 @@ public final class ProcessCluster implements AutoCloseable {
     }
 
     private String analyzerYaml(Path stateDir) {
-        return kafkaYaml() + """
+        return kafkaYaml("analyzer") + """
                 stateDir: "%s"
                 metricsAddress: "127.0.0.1:0"
                 """.formatted(stateDir);
     }
 
     private String workerYaml(String workerId, String libvirtUri, Path workDir) {
-        return kafkaYaml() + """
+        return kafkaYaml("worker") + """
                 workerId: "%s"
                 slots: %d
                 libvirtUri: "%s"
