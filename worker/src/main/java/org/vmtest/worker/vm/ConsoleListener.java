@@ -5,7 +5,7 @@ public interface ConsoleListener {
     /** {@code buf} is only valid during the call. */
     void bytes(byte[] buf, int len);
 
-    /** The console ended: the domain is gone. */
+    /** The console ended: the domain is gone, or the libvirt connection the console came through broke. */
     default void ended() {
     }
 }

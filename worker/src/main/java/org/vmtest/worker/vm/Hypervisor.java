@@ -25,11 +25,22 @@ public final class Hypervisor implements AutoCloseable {
 
     public static Hypervisor open(String uri) throws VmStartException {
         try {
-            return new Hypervisor(uri, new Connect(uri));
+            Hypervisor hypervisor = new Hypervisor(uri, new Connect(uri));
+            loadConsoleBinding(hypervisor);
+            return hypervisor;
         } catch (LibvirtException e) {
             throw new VmStartException("cannot connect to libvirt at " + uri + ": " + e.getMessage(), e);
         } catch (UnsatisfiedLinkError e) {
             throw new VmStartException("cannot load the libvirt client library (libvirt0): " + e.getMessage(), e);
+        }
+    }
+
+    private static void loadConsoleBinding(Hypervisor hypervisor) throws VmStartException {
+        try {
+            LibvirtConsoleBinding.load();
+        } catch (LinkageError e) {
+            hypervisor.close();
+            throw new VmStartException("cannot bind libvirt's virDomainOpenConsole (VM consoles): " + e, e);
         }
     }
 

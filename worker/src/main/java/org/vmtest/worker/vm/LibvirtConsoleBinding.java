@@ -18,8 +18,8 @@ import org.libvirt.jna.virError;
  *
  * <p>Those handles are package-private in libvirt-java ({@code Domain.vdp}, {@code Stream.getVsp()}): this class is
  * the one place that reaches them, by reflection (the libvirt jar is on the class path, in the unnamed module, so
- * {@code setAccessible} is allowed). Both have had these names since libvirt-java 0.4; a version that renames them
- * fails here at class initialisation, with the name of what is missing, not somewhere in a job.
+ * {@code setAccessible} is allowed). A libvirt-java that renamed them fails in {@link #load()}, which
+ * {@link Hypervisor#open} calls: the worker refuses to start, naming what is missing, instead of failing every job.
  */
 final class LibvirtConsoleBinding {
     private static final Virt LIB = Native.load("virt", Virt.class);
@@ -27,6 +27,11 @@ final class LibvirtConsoleBinding {
     private static final Method STREAM_POINTER = method(Stream.class, "getVsp");
 
     private LibvirtConsoleBinding() {
+    }
+
+    /** Binds the call and finds the two handles now; a {@link LinkageError} names what is missing. */
+    static void load() {
+        // nothing to do: reaching this method ran the static initialisation above
     }
 
     /** The C signature: {@code int virDomainOpenConsole(virDomainPtr, const char *dev_name, virStreamPtr, unsigned int)}. */
