@@ -90,6 +90,21 @@ class BuiltInLibraryTest {
     }
 
     @Test
+    void docsListEveryBuiltInPatternWithItsCategory() throws Exception {
+        // the module's tests run in analyzer/: the docs are the repository's
+        String docs = Files.readString(Path.of("..", "docs", "patterns.md"));
+        String table = docs.substring(docs.indexOf("## Every built-in pattern, by category"));
+        for (var spec : LIBRARY.patterns()) {
+            String category = spec.category().name().charAt(0) + spec.category().name().substring(1).toLowerCase();
+            int section = table.indexOf("### " + category + " (");
+            int next = table.indexOf("\n### ", section + 1);
+            String rows = table.substring(section, next < 0 ? table.length() : next);
+            assertThat(rows).as("docs/patterns.md lists %s under %s", spec.id(), category)
+                    .contains("| `" + spec.id() + "` |");
+        }
+    }
+
+    @Test
     void aProgramThatCrashesBeforeThePanicIsItsOwnFinding() throws Exception {
         FileResult r = ANALYZER.analyze(sample("kernel/panic-attempted-to-kill-init.log"));
         assertThat(r.findings()).filteredOn(BuiltInLibraryTest::failing).extracting(OfflineAnalyzer.Finding::title)
