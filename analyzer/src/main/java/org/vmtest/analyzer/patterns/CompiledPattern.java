@@ -21,6 +21,8 @@ final class CompiledPattern {
     final ReportSpec report;
     final Pattern reportEnd;
     final List<Pattern> refine;
+    /** What the line says about the kernel's life (boot or orderly stop); null for most patterns. */
+    final BootMark boot;
     /**
      * What the prefilter requires of a line: one of these alternatives, each a list of clauses that must all have
      * a literal in the line (see {@link RegexAnalysis#requirements}); empty: always confirm.
@@ -33,12 +35,13 @@ final class CompiledPattern {
     private final int phaseMask;
     private final int sourceMask;
 
-    CompiledPattern(int index, PatternSpec spec, ReportSpec report) {
+    CompiledPattern(int index, PatternSpec spec, ReportSpec report, BootMark boot) {
         this.index = index;
         this.spec = spec;
         this.regex = Pattern.compile(spec.regex());
         this.groupNames = PatternValidation.namedGroups(spec.regex());
         this.report = report;
+        this.boot = boot;
         this.reportEnd = report == null || report.end() == null ? null : Pattern.compile(report.end());
         this.refine = report == null ? List.of() : report.refine().stream().map(r -> Pattern.compile(r.regex())).toList();
         this.requirements = RegexAnalysis.requirements(spec.regex());

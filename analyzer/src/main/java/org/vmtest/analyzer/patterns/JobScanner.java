@@ -82,6 +82,13 @@ public final class JobScanner {
     private List<Hit> scanMatches(ScanState state, int[] matched, long seq, Phase phase, LineSource source,
                                   Instant time, String clean, String view, boolean inReport, List<Hit> hits) {
         boolean partOfReport = inReport;
+        for (int i : matched) {
+            CompiledPattern cp = patterns.get(i);
+            // a crash explains the next boot banner: the kernel panicked, the watchdog or the user restarted it
+            if (cp.boot == null && cp.spec.category() == Category.CRITICAL && cp.appliesTo(phase, source)) {
+                state.quietSinceBoot = false;
+            }
+        }
         if (!inReport) {
             for (int i : matched) {
                 CompiledPattern cp = patterns.get(i);
@@ -109,12 +116,28 @@ public final class JobScanner {
         for (int i : matched) {
             CompiledPattern cp = patterns.get(i);
             if (cp.report != null || !cp.appliesTo(phase, source)) continue;
+            if (cp.boot == BootMark.KERNEL_START) {
+                if (bootIsUnexpected(state, phase)) hits = add(hits, single(state, cp, seq, phase, source, time, clean, view));
+                continue;
+            }
+            if (cp.boot == BootMark.KERNEL_STOP) state.quietSinceBoot = false;
             if (partOfReport && cp.isProblem()) continue;
             // after a crash the dying kernel's noise is the same crash; a test that reports failing is news
             if (state.aftermath > 0 && cp.isProblem() && cp.spec.category() != Category.FAILURE) continue;
             hits = add(hits, single(state, cp, seq, phase, source, time, clean, view));
         }
         return hits;
+    }
+
+    /**
+     * Counts a boot banner. The first of a job is its boot; a later one is unexpected unless the job is in its
+     * reboot phase (the worker restarts the guest) or the kernel crashed or stopped in order since the last one.
+     */
+    private static boolean bootIsUnexpected(ScanState state, Phase phase) {
+        boolean unexpected = state.boots > 0 && state.quietSinceBoot && phase != Phase.REBOOT;
+        state.boots++;
+        state.quietSinceBoot = true;
+        return unexpected;
     }
 
     /** Closes an open report whose grace has passed by {@code now} (wall-clock punctuation). */

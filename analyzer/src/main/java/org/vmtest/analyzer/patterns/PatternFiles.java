@@ -37,7 +37,7 @@ final class PatternFiles {
     }
 
     /** One pattern as read from a file, with where it was found. */
-    record Entry(PatternSpec spec, ReportSpec report, String source, int line) {
+    record Entry(PatternSpec spec, ReportSpec report, BootMark boot, String source, int line) {
     }
 
     record MetricYaml(String name, String unit, String group) {
@@ -50,7 +50,7 @@ final class PatternFiles {
     }
 
     record PatternYaml(String id, String regex, String category, String action, String title, List<String> phases,
-                       List<String> sources, MetricYaml metric, ReportYaml report) {
+                       List<String> sources, MetricYaml metric, ReportYaml report, String boot) {
     }
 
     /** Parses one file's text. {@code source} names it in errors. */
@@ -169,6 +169,19 @@ final class PatternFiles {
             }
             report = new ReportSpec(y.report().end(), maxLines, refine);
         }
+        BootMark boot = null;
+        if (y.boot() != null) {
+            boot = switch (y.boot().strip()) {
+                case "kernel-start" -> BootMark.KERNEL_START;
+                case "kernel-stop" -> BootMark.KERNEL_STOP;
+                default -> throw new PatternLoadException(source, keyLines.getOrDefault("boot", start),
+                        "pattern " + id + ": unknown boot '" + y.boot() + "' (one of: kernel-start, kernel-stop)");
+            };
+            if (report != null) {
+                throw new PatternLoadException(source, keyLines.getOrDefault("boot", start),
+                        "pattern " + id + ": a boot marker is a single line and cannot have a report");
+            }
+        }
         var spec = new PatternSpec(y.id(), y.regex(), category, action, y.title(), phases, sources, metric);
         var problem = PatternValidation.check(spec, report);
         if (problem.isPresent()) {
@@ -176,7 +189,7 @@ final class PatternFiles {
                     : problem.get().key();
             throw new PatternLoadException(source, keyLines.getOrDefault(top, start), "pattern " + id + ": " + problem.get().message());
         }
-        return new Entry(spec, report, source, start);
+        return new Entry(spec, report, boot, source, start);
     }
 
     private static <E extends Enum<E>> E enumValue(Class<E> type, String text, String source, int line, String id, String what)

@@ -58,7 +58,7 @@ public final class PatternLibrary {
         var list = new ArrayList<CompiledPattern>(entries.size());
         var ids = new HashMap<String, CompiledPattern>();
         for (var e : entries) {
-            var cp = new CompiledPattern(list.size(), e.spec(), e.report());
+            var cp = new CompiledPattern(list.size(), e.spec(), e.report(), e.boot());
             list.add(cp);
             ids.put(e.spec().id(), cp);
         }
@@ -142,7 +142,7 @@ public final class PatternLibrary {
         var replaced = new HashMap<String, PatternSpec>();
         for (PatternSpec s : extra) replaced.put(s.id(), s);
         for (CompiledPattern c : compiled) {
-            if (!replaced.containsKey(c.spec.id())) entries.add(new PatternFiles.Entry(c.spec, c.report, "library", 0));
+            if (!replaced.containsKey(c.spec.id())) entries.add(new PatternFiles.Entry(c.spec, c.report, c.boot, "library", 0));
         }
         entries.addAll(entriesOf(extra));
         var lib = new PatternLibrary(entries, engine);
@@ -153,7 +153,7 @@ public final class PatternLibrary {
     /** The same patterns matched by another engine (benchmarks and differential tests compare them). */
     public PatternLibrary withEngine(Engine other) {
         var entries = new ArrayList<PatternFiles.Entry>();
-        for (CompiledPattern c : compiled) entries.add(new PatternFiles.Entry(c.spec, c.report, "library", 0));
+        for (CompiledPattern c : compiled) entries.add(new PatternFiles.Entry(c.spec, c.report, c.boot, "library", 0));
         return new PatternLibrary(entries, other);
     }
 
@@ -213,7 +213,7 @@ public final class PatternLibrary {
                 throw new IllegalArgumentException("pattern " + s.id() + ": " + problem.get().message());
             }
             if (seen.put(s.id(), 1) != null) throw new IllegalArgumentException("pattern id " + s.id() + " appears twice");
-            entries.add(new PatternFiles.Entry(s, null, "spec", 0));
+            entries.add(new PatternFiles.Entry(s, null, null, "spec", 0));
         }
         return entries;
     }

@@ -34,11 +34,14 @@ final class PatternValidation {
                 return problem("report.maxLines", "maxLines " + report.maxLines() + " is above the limit of "
                         + ReportSpec.MAX_MAX_LINES);
             }
-            for (var r : report.refine()) {
+            var refine = report.refine();
+            for (int i = 0; i < refine.size(); i++) {
+                var r = refine.get(i);
                 Optional<Problem> p = checkRegex("report.refine.regex", r.regex());
                 if (p.isPresent()) return p;
                 Set<String> available = new LinkedHashSet<>(groups);
-                available.addAll(namedGroups(r.regex()));
+                // groups add up over the block: a rule listed later can only have matched before this one did
+                for (int j = i; j < refine.size(); j++) available.addAll(namedGroups(refine.get(j).regex()));
                 Optional<Problem> t = checkTitle("report.refine.title", r.title(), available);
                 if (t.isPresent()) return t;
             }

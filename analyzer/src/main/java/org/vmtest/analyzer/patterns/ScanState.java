@@ -36,6 +36,10 @@ public final class ScanState {
     /** Lines left during which new reports are absorbed into the crash that just ended. */
     int aftermath;
     long lines;
+    /** Kernel boot banners seen in the job. */
+    int boots;
+    /** No crash and no orderly stop since the last boot banner: another banner now means an unexpected reboot. */
+    boolean quietSinceBoot;
 
     public static ScanState empty() {
         return new ScanState();

@@ -42,7 +42,7 @@ class OfflineAnalyzerTest {
     @CsvSource(delimiter = '|', textBlock = """
             kernel/null-deref-oops-panic.log | kernel.null-pointer-dereference | 2  | BUG: unable to handle kernel NULL pointer dereference in do_sys_open
             kernel/sysrq-panic.log           | kernel.panic                    | 3  | Kernel panic - not syncing: sysrq triggered crash
-            kernel/kasan-use-after-free.log  | kernel.kasan                    | 2  | KASAN: slab-use-after-free in tcp_close
+            kernel/kasan-use-after-free.log  | kernel.kasan                    | 2  | KASAN: slab-use-after-free Read in tcp_close
             kernel/gpf-kasan.log             | kernel.general-protection-fault | 1  | general protection fault in nf_tables_newrule
             kernel/warning-ext4.log          | kernel.warning                  | 2  | WARNING in ext4_fill_super
             kernel/hung-task.log             | kernel.hung-task                | 1  | INFO: task hung in blk_mq_get_tag

@@ -31,8 +31,8 @@ class BuiltInLibraryTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            kernel/syzbot-kasan-slab-out-of-bounds-caller-id.log       | KASAN: slab-out-of-bounds in tipc_recvmsg
-            kernel/kasan-use-after-free-isra-loglevel.log              | KASAN: use-after-free in nilfs_segctor_thread
+            kernel/syzbot-kasan-slab-out-of-bounds-caller-id.log       | KASAN: slab-out-of-bounds Read in tipc_recvmsg
+            kernel/kasan-use-after-free-isra-loglevel.log              | KASAN: use-after-free Write in nilfs_segctor_thread
             kernel/syzbot-kmsan-uninit-value.log                       | KMSAN: uninit-value in hsr_get_node
             kernel/syzbot-kcsan-data-race.log                          | KCSAN: data-race in __filemap_add_folio / filemap_get_pages
             kernel/syzbot-ubsan-array-index-out-of-bounds.log          | UBSAN: array-index-out-of-bounds in dbAdjTree
@@ -54,8 +54,19 @@ class BuiltInLibraryTest {
             kernel/soft-lockup-softlockup-panic.log                    | BUG: soft lockup in virtqueue_get_buf_ctx_split
             kernel/arm64-null-deref-internal-error.log                 | BUG: unable to handle kernel NULL pointer dereference in virtio_gpu_init
             kernel/odebug-free-active-timer.log                        | WARNING: ODEBUG bug in rose_neigh_put
-            kernel/panic-attempted-to-kill-init.log                    | Kernel panic - not syncing: Attempted to kill init! exitcode=ADDR
             kernel/dmesg-x-gpf.log                                     | general protection fault in nla_put_ifalias
+            kernel/gpf-non-canonical-split.log                         | general protection fault in nfc_llcp_sock_get
+            kernel/divide-error-oops-prefix.log                        | divide error in tcp_bbr_cong_avoid
+            kernel/kasan-in-memcpy-write.log                           | KASAN: slab-out-of-bounds Write in hci_le_meta_evt
+            kernel/lockdep-still-has-locks-held.log                    | WARNING: still has locks held in hfsplus_file_fsync
+            kernel/task-cant-die.log                                   | INFO: task can't die in nbd_queue_rq
+            kernel/stack-regs-bad-value.log                            | WARNING: kernel stack regs has bad 'bp' value
+            kernel/stack-frame-pointer-bad-value.log                   | WARNING: kernel stack frame pointer has bad value
+            kernel/vfs-busy-inodes-after-unmount.log                   | VFS: Busy inodes after unmount (use-after-free)
+            kernel/vfs-file-count-zero.log                             | VFS: Close: file count is zero (use-after-free)
+            kernel/arm-unhandled-fault.log                             | Unhandled fault in sock_ioctl
+            kernel/arm64-internal-error-oops.log                       | Oops in virtnet_config_changed_work
+            kernel/unexpected-reboot.log                               | unexpected kernel reboot
             """)
     void kernelCrashIsExactlyOneCriticalFindingWithTheNormalisedTitle(String sample, String title) throws Exception {
         FileResult r = ANALYZER.analyze(sample(sample));
@@ -78,6 +89,28 @@ class BuiltInLibraryTest {
         assertThat(r.findings()).anyMatch(f -> f.category() == Category.SUCCESS);
     }
 
+    @Test
+    void docsListEveryBuiltInPatternWithItsCategory() throws Exception {
+        // the module's tests run in analyzer/: the docs are the repository's
+        String docs = Files.readString(Path.of("..", "docs", "patterns.md"));
+        String table = docs.substring(docs.indexOf("## Every built-in pattern, by category"));
+        for (var spec : LIBRARY.patterns()) {
+            String category = spec.category().name().charAt(0) + spec.category().name().substring(1).toLowerCase();
+            int section = table.indexOf("### " + category + " (");
+            int next = table.indexOf("\n### ", section + 1);
+            String rows = table.substring(section, next < 0 ? table.length() : next);
+            assertThat(rows).as("docs/patterns.md lists %s under %s", spec.id(), category)
+                    .contains("| `" + spec.id() + "` |");
+        }
+    }
+
+    @Test
+    void aProgramThatCrashesBeforeThePanicIsItsOwnFinding() throws Exception {
+        FileResult r = ANALYZER.analyze(sample("kernel/panic-attempted-to-kill-init.log"));
+        assertThat(r.findings()).filteredOn(BuiltInLibraryTest::failing).extracting(OfflineAnalyzer.Finding::title)
+                .containsExactly("init segfault", "Kernel panic - not syncing: Attempted to kill init! exitcode=ADDR");
+    }
+
     @ParameterizedTest(name = "{0}: {1}")
     @CsvSource(delimiter = '|', textBlock = """
             fs/xfs-in-memory-corruption-journalctl.log     | fs.xfs-corruption         | XFS: Corruption of in-memory data (ADDR) detected
@@ -86,6 +119,18 @@ class BuiltInLibraryTest {
             nix/cannot-build-reason.log                    | nix.cannot-build          | nix: cannot build vmtest-agent-0.3.1
             systemd/dependency-failed-journalctl.log       | systemd.dependency-failed | systemd: dependency failed for srv-data.mount - /srv/data
             systemd/dependency-failed-journalctl.log       | systemd.emergency-mode    | systemd: emergency mode
+            userspace/emergency-mode.log                   | systemd.emergency-mode    | systemd: emergency mode
+            userspace/emergency-mode.log                   | systemd.unit-failed       | systemd: failed to start systemd-fsck@dev-disk-by\\x2duuid-4b2a.service - File System Check on /dev/disk/by-uuid/4b2a
+            userspace/dracut-root-timeout.log              | boot.dracut-timeout       | dracut: still waiting for devices
+            userspace/initramfs-gave-up-root.log           | boot.initramfs-gave-up    | initramfs: gave up waiting for the root device
+            userspace/segfault.log                         | kernel.user-segfault      | vmtest-agent segfault
+            userspace/dpkg-error.log                       | apt.dpkg-error            | dpkg: error processing packages
+            userspace/oom-killer.log                       | kernel.oom-killed         | out of memory: killed stress-ng-vm
+            fs/btrfs-errors.log                            | fs.btrfs-error            | BTRFS error: bad tree block start, mirror N want ADDR have N
+            fs/xfs-metadata-corruption.log                 | fs.xfs-corruption         | XFS: Metadata corruption detected
+            nix/activation-failed.log                      | nix.activation-snippet-failed | NixOS activation: snippet users failed
+            nix/activation-failed.log                      | nix.switch-units-failed   | switch-to-configuration: units failed: vmtest-agent.service
+            nix/activation-failed.log                      | nix.command-failed        | nix: switch-to-configuration failed with exit code N
             """)
     void failureOutsideTheKernelIsFlaggedWithItsTitle(String sample, String pattern, String title) throws Exception {
         FileResult r = ANALYZER.analyze(sample(sample));

@@ -17,6 +17,57 @@ class JobScannerTest {
     private static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
     private final JobScanner scanner = new JobScanner(PatternLibrary.builtIn(), Duration.ofSeconds(2));
 
+    private static final String BANNER = "[    0.000000] Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) "
+            + "(gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1";
+
+    /** Each line with the phase it arrives in. */
+    private List<Hit> scan(ScanState state, Object... phaseAndLine) {
+        var hits = new ArrayList<Hit>();
+        for (int i = 0; i < phaseAndLine.length; i += 2) {
+            hits.addAll(scanner.onLine(state, i, (Phase) phaseAndLine[i], LineSource.CONSOLE, T0.plusMillis(i),
+                    (String) phaseAndLine[i + 1]));
+        }
+        hits.addAll(scanner.onEnd(state));
+        return hits;
+    }
+
+    @Test
+    void aSecondBootBannerWithNothingBeforeItIsAnUnexpectedReboot() {
+        List<Hit> hits = scan(ScanState.empty(), Phase.PROVISIONING, BANNER,
+                Phase.INSTALLATION, "[   12.000000] EXT4-fs (vda1): mounted filesystem with ordered data mode.",
+                Phase.INSTALLATION, BANNER);
+        assertThat(hits).filteredOn(h -> h.pattern().category() == Category.CRITICAL).singleElement()
+                .satisfies(h -> {
+                    assertThat(h.pattern().id()).isEqualTo("kernel.unexpected-reboot");
+                    assertThat(h.title()).isEqualTo("unexpected kernel reboot");
+                    assertThat(h.phase()).isEqualTo(Phase.INSTALLATION);
+                });
+    }
+
+    @Test
+    void theRebootPhaseAnOrderlyRestartOrACrashExplainsTheNextBoot() {
+        List<Hit> inRebootPhase = scan(ScanState.empty(), Phase.PROVISIONING, BANNER, Phase.REBOOT, BANNER);
+        List<Hit> afterRestart = scan(ScanState.empty(), Phase.PROVISIONING, BANNER,
+                Phase.INSTALLATION, "[   13.100000] reboot: Restarting system", Phase.INSTALLATION, BANNER);
+        List<Hit> afterPanic = scan(ScanState.empty(), Phase.PROVISIONING, BANNER,
+                Phase.TESTING, "[   13.100000] Kernel panic - not syncing: Fatal exception",
+                Phase.TESTING, "[   13.200000] ---[ end Kernel panic - not syncing: Fatal exception ]---",
+                Phase.TESTING, BANNER);
+        assertThat(inRebootPhase).noneMatch(h -> h.pattern().id().equals("kernel.unexpected-reboot"));
+        assertThat(afterRestart).noneMatch(h -> h.pattern().id().equals("kernel.unexpected-reboot"));
+        assertThat(afterPanic).extracting(h -> h.pattern().id()).containsOnlyOnce("kernel.panic")
+                .doesNotContain("kernel.unexpected-reboot");
+    }
+
+    @Test
+    void theBootCountSurvivesAJsonRoundTrip() throws Exception {
+        ScanState state = ScanState.empty();
+        scan(state, Phase.PROVISIONING, BANNER);
+        ScanState copy = Json.mapper().readValue(Json.mapper().writeValueAsString(state), ScanState.class);
+        assertThat(scan(copy, Phase.TESTING, BANNER)).extracting(h -> h.pattern().id())
+                .contains("kernel.unexpected-reboot");
+    }
+
     @Test
     void singleLinePatternHitsAtOnce() {
         ScanState state = ScanState.empty();
@@ -120,7 +171,7 @@ class JobScannerTest {
             hits.addAll(scanner.onLine(state, i, null, LineSource.CONSOLE, T0, lines.get(i)));
         }
         assertThat(hits).singleElement().satisfies(h -> {
-            assertThat(h.title()).isEqualTo("KASAN: slab-use-after-free in tcp_close");
+            assertThat(h.title()).isEqualTo("KASAN: slab-use-after-free Read in tcp_close");
             assertThat(h.block()).hasSizeGreaterThan(40);
         });
     }

@@ -87,6 +87,51 @@ class PatternLoadingTest {
     }
 
     @Test
+    void unknownBootMarkerAndABootMarkerWithAReportAreRefused() {
+        String unknown = """
+                patterns:
+                  - id: b.banner
+                    regex: '^Linux version '
+                    category: critical
+                    boot: kernel-begin
+                """;
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("b.yaml", unknown))
+                .hasMessageStartingWith("b.yaml:5: pattern b.banner: unknown boot 'kernel-begin' (one of: kernel-start, kernel-stop)");
+        String withReport = """
+                patterns:
+                  - id: b.banner
+                    regex: '^Linux version '
+                    category: critical
+                    boot: kernel-start
+                    report:
+                      maxLines: 5
+                """;
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("r.yaml", withReport))
+                .hasMessageStartingWith("r.yaml:5: pattern b.banner: a boot marker is a single line and cannot have a report");
+    }
+
+    @Test
+    void refineTitleMayUseTheGroupsOfRulesListedAfterItButNotBefore() throws Exception {
+        String later = """
+                patterns:
+                  - id: k.kasan
+                    regex: 'BUG: KASAN: (?<kind>[a-z-]+) in '
+                    category: critical
+                    report:
+                      refine:
+                        - regex: '^ (?<func>\\w+)\\+0x'
+                          title: 'KASAN: ${kind} ${access} in ${func}'
+                        - regex: '^(?<access>Read|Write) of size'
+                          title: 'KASAN: ${kind} ${access}'
+                """;
+        assertThat(PatternLibrary.fromYaml("l.yaml", later).pattern("k.kasan")).isPresent();
+        String earlier = later.replace("title: 'KASAN: ${kind} ${access} in ${func}'", "title: 'KASAN: ${kind} in ${func}'")
+                .replace("title: 'KASAN: ${kind} ${access}'", "title: 'KASAN: ${kind} ${access} ${func}'");
+        assertThatThrownBy(() -> PatternLibrary.fromYaml("e.yaml", earlier))
+                .hasMessageContaining("uses ${func} but the regex has no group named 'func'");
+    }
+
+    @Test
     void metricWithoutItsGroupIsRefused() {
         String yaml = """
                 patterns:
