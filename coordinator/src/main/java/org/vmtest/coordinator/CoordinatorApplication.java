@@ -101,6 +101,7 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
     @Override
     public void run(CoordinatorConfiguration config, Environment environment) throws IOException {
         Json.configure(environment.getObjectMapper()).addHandler(new StrictRequests());
+        AdminBinding.loopbackUnlessSet(config.getServerFactory());
         if (config.getServerFactory() instanceof AbstractServerFactory f) {
             // The API answers every error with its own JSON shape (ApiError), so Dropwizard's mappers step aside.
             f.setRegisterDefaultExceptionMappers(false);
