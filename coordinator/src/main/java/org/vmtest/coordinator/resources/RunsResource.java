@@ -17,6 +17,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -28,10 +29,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.vmtest.coordinator.api.EventTicket;
 import org.vmtest.coordinator.api.Run;
 import org.vmtest.coordinator.api.RunList;
 import org.vmtest.coordinator.api.RunStatus;
 import org.vmtest.coordinator.api.SubmitRun;
+import org.vmtest.coordinator.auth.Caller;
+import org.vmtest.coordinator.auth.EventTickets;
 import org.vmtest.coordinator.auth.Scope;
 import org.vmtest.coordinator.core.ApiException;
 import org.vmtest.coordinator.core.RunService;
@@ -44,12 +48,14 @@ public final class RunsResource {
     public static final String KEEP_ALIVE = "keep-alive";
     private final RunService runs;
     private final EventHub events;
+    private final EventTickets tickets;
     private final Set<SseEventSink> openStreams = ConcurrentHashMap.newKeySet();
     private final ObjectMapper mapper;
 
-    public RunsResource(RunService runs, EventHub events, ObjectMapper mapper) {
+    public RunsResource(RunService runs, EventHub events, EventTickets tickets, ObjectMapper mapper) {
         this.runs = runs;
         this.events = events;
+        this.tickets = tickets;
         this.mapper = mapper;
     }
 
@@ -84,17 +90,33 @@ public final class RunsResource {
     }
 
     /**
+     * A ticket for {@link #events}, for clients that cannot send an {@code Authorization} header (a browser's
+     * {@code EventSource}): it opens this run's event stream only, read-only, for {@link EventTickets#VALIDITY}.
+     */
+    @POST
+    @Path("{id}/events/ticket")
+    @RolesAllowed(Scope.READ)
+    public EventTicket ticket(@PathParam("id") String id, @Context SecurityContext security) {
+        runs.get(id);
+        EventTickets.Issued issued = tickets.issue((Caller) security.getUserPrincipal(), id);
+        return new EventTicket(issued.ticket(), issued.expiresAt(),
+                "/api/v1/runs/" + id + "/events?ticket=" + issued.ticket());
+    }
+
+    /**
      * Server-Sent Events of one run: {@code run} (its new state), {@code job-started}, {@code phase}, {@code test},
      * {@code job-finished}, {@code line}, {@code finding}, {@code thought}, {@code job-verdict}, {@code run-verdict}.
-     * Each event's id is its Kafka position; reconnect with {@code Last-Event-ID} to get what was missed.
+     * Each event's id is its Kafka position; reconnect with {@code Last-Event-ID} (or {@code ?lastEventId=}, for an
+     * {@code EventSource} opened anew with a fresh ticket) to get what was missed.
      */
     @GET
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RolesAllowed(Scope.READ)
-    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
-                       @Context SseEventSink sink, @Context Sse sse) {
+    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventHeader,
+                       @QueryParam("lastEventId") String lastEventQuery, @Context SseEventSink sink, @Context Sse sse) {
         runs.get(id);
+        String lastEventId = lastEventHeader != null ? lastEventHeader : lastEventQuery;
         openStreams.add(sink);
         events.subscribe(id, lastEventId, event -> {
             if (sink.isClosed()) {
