@@ -23,6 +23,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -129,7 +131,12 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
 
         RunView runView = new RunView();
         WorkerRegistry workers = new WorkerRegistry(config.getWorkerHeartbeatInterval().toJavaDuration());
-        EventHub events = new EventHub(config.getEventHistoryPerRun(), config.getEventHistoryRuns());
+        // One writer per open event stream, each blocking on its own client only (SynchronousQueue: a thread each).
+        ExecutorService streamWriters = environment.lifecycle().executorService("event-stream-%d")
+                .minThreads(0).maxThreads(Integer.MAX_VALUE).workQueue(new SynchronousQueue<>())
+                .keepAliveTime(io.dropwizard.util.Duration.seconds(30)).build();
+        EventHub events = new EventHub(config.getEventHistoryPerRun(), config.getEventHistoryRuns(),
+                config.getEventStreamQueue(), streamWriters);
         scheduler.scheduleWithFixedDelay(() -> events.ping(new EventHub.Event(null, RunsResource.KEEP_ALIVE, null)),
                 15, 15, TimeUnit.SECONDS);
 
@@ -163,7 +170,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
                 metrics);
         TokenAuthenticator tokens = new TokenAuthenticator(config.getAuth());
         EventTickets tickets = new EventTickets(tokens, randomKey(), clock);
-        RunsResource runsResource = new RunsResource(runs, events, tickets, environment.getObjectMapper());
+        RunsResource runsResource = new RunsResource(runs, events, tickets, environment.getObjectMapper(),
+                config.getMaxEventStreamsPerToken(), streamWriters);
         environment.jersey().register(runsResource);
         environment.lifecycle().addEventListener(new LifeCycle.Listener() {
             @Override

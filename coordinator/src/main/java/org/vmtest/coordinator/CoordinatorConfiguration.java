@@ -72,6 +72,18 @@ public class CoordinatorConfiguration extends Configuration {
     @JsonProperty
     private int maxRequestBytes = 1024 * 1024;
 
+    /** Events an event-stream client may fall behind before it is dropped (it resumes with Last-Event-ID). */
+    @Min(16)
+    @Max(1_000_000)
+    @JsonProperty
+    private int eventStreamQueue = 2000;
+
+    /** Event streams one token may hold open at once; one more gets 429. */
+    @Min(1)
+    @Max(10_000)
+    @JsonProperty
+    private int maxEventStreamsPerToken = 16;
+
     public KafkaSettings getKafka() {
         return kafka;
     }
@@ -155,5 +167,13 @@ public class CoordinatorConfiguration extends Configuration {
 
     public int getMaxRequestBytes() {
         return maxRequestBytes;
+    }
+
+    public int getEventStreamQueue() {
+        return eventStreamQueue;
+    }
+
+    public int getMaxEventStreamsPerToken() {
+        return maxEventStreamsPerToken;
     }
 }

@@ -29,6 +29,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import org.vmtest.coordinator.api.EventTicket;
 import org.vmtest.coordinator.api.Run;
 import org.vmtest.coordinator.api.RunList;
@@ -49,11 +51,20 @@ public final class RunsResource {
     private final RunService runs;
     private final EventHub events;
     private final EventTickets tickets;
+    private final StreamQuota quota;
+    private final Executor closer;
     private final Set<SseEventSink> openStreams = ConcurrentHashMap.newKeySet();
     private final ObjectMapper mapper;
 
-    public RunsResource(RunService runs, EventHub events, EventTickets tickets, ObjectMapper mapper) {
+    /**
+     * @param streamsPerToken event streams one token may hold open at once
+     * @param closer          closes the streams of clients that were dropped
+     */
+    public RunsResource(RunService runs, EventHub events, EventTickets tickets, ObjectMapper mapper,
+                        int streamsPerToken, Executor closer) {
         this.runs = runs;
+        this.quota = new StreamQuota(streamsPerToken);
+        this.closer = closer;
         this.events = events;
         this.tickets = tickets;
         this.mapper = mapper;
@@ -114,18 +125,46 @@ public final class RunsResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RolesAllowed(Scope.READ)
     public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventHeader,
-                       @QueryParam("lastEventId") String lastEventQuery, @Context SseEventSink sink, @Context Sse sse) {
+                       @QueryParam("lastEventId") String lastEventQuery, @Context SseEventSink sink, @Context Sse sse,
+                       @Context SecurityContext security) {
         runs.get(id);
         String lastEventId = lastEventHeader != null ? lastEventHeader : lastEventQuery;
+        String token = security.getUserPrincipal().getName();
+        quota.acquire(token);
         openStreams.add(sink);
-        events.subscribe(id, lastEventId, event -> {
-            if (sink.isClosed()) {
+        try {
+            events.subscribe(id, lastEventId, event -> send(sink, sse, event), () -> {
+                quota.release(token);
                 openStreams.remove(sink);
-                return false;
-            }
-            sink.send(toSse(sse, event));
+                // Never on the publisher's thread: closing a stalled client's stream may wait for its connection.
+                closer.execute(() -> close(sink));
+            });
+        } catch (RuntimeException e) {
+            quota.release(token);
+            openStreams.remove(sink);
+            throw e;
+        }
+    }
+
+    private boolean send(SseEventSink sink, Sse sse, EventHub.Event event) {
+        if (sink.isClosed()) return false;
+        try {
+            sink.send(toSse(sse, event)).toCompletableFuture().get();
             return true;
-        });
+        } catch (ExecutionException | RuntimeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void close(SseEventSink sink) {
+        try {
+            sink.close();
+        } catch (RuntimeException e) {
+            // a stream whose client is gone cannot be closed more
+        }
     }
 
     /**
@@ -135,11 +174,7 @@ public final class RunsResource {
      */
     public void closeEventStreams() {
         for (SseEventSink sink : openStreams) {
-            try {
-                sink.close();
-            } catch (RuntimeException e) {
-                // a stream whose client is gone cannot be closed more
-            }
+            close(sink);
             openStreams.remove(sink);
         }
     }
