@@ -46,6 +46,7 @@ import org.vmtest.coordinator.core.ProfileCatalogue;
 import org.vmtest.coordinator.core.RunMetrics;
 import org.vmtest.coordinator.core.RunPublisher;
 import org.vmtest.coordinator.core.RunService;
+import org.vmtest.coordinator.health.ArchiveHealthCheck;
 import org.vmtest.coordinator.health.InitialLoadHealthCheck;
 import org.vmtest.coordinator.health.KafkaHealthCheck;
 import org.vmtest.coordinator.health.RunStateHealthCheck;
@@ -202,6 +203,7 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         environment.healthChecks().register("kafka", new KafkaHealthCheck(admin, Duration.ofSeconds(2)));
         environment.healthChecks().register("run-state", new RunStateHealthCheck(streams));
         environment.healthChecks().register("run-state-loaded", new InitialLoadHealthCheck(initialLoad));
+        environment.healthChecks().register("archive", new ArchiveHealthCheck(archive));
         environment.admin().addTask(new ReloadProfilesTask(profiles));
 
         if (config.isWebView()) {

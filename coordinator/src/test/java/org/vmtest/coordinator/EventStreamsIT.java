@@ -49,8 +49,9 @@ class EventStreamsIT {
 
     @BeforeAll
     static void start() throws Exception {
+        // A long idle timeout: Jetty would otherwise fail a write stalled for 30 s and so unblock whoever waits on it.
         coordinator = Coordinator.start(TestCoordinators.configFile(dir, KAFKA.settings(), TestCoordinators.PROFILES,
-                "eventStreamQueue: 100\nmaxEventStreamsPerToken: " + STREAMS_PER_TOKEN));
+                "eventStreamQueue: 100\nmaxEventStreamsPerToken: " + STREAMS_PER_TOKEN, "[]", ", idleTimeout: 10m"));
     }
 
     @AfterAll
@@ -126,8 +127,11 @@ class EventStreamsIT {
                         new Line(jobId, 1, seq, LineSource.CONSOLE, Phase.PROVISIONING, t, text, false)));
             }
             TestCoordinators.playJob(producer, KAFKA.settings(), runId, jobId, "panic", Verdict.ABORTED);
+            long played = System.nanoTime();
 
             List<String> seen = follow(runId, "run-verdict", Duration.ofSeconds(90));
+            System.out.printf("run-verdict reached another client %d ms after the job's last record was sent%n",
+                    (System.nanoTime() - played) / 1_000_000);
             assertThat(seen).as("another client follows the run to its end").contains("line", "job-verdict").endsWith("run-verdict");
             JsonNode state = Json.mapper().readTree(TestCoordinators.get(api("/runs/" + runId), READ_TOKEN).body());
             assertThat(state.get("verdict").asText()).as("the run state kept up").isEqualTo("ABORTED");

@@ -55,6 +55,12 @@ final class TestCoordinators {
 
     /** As {@link #configFile(Path, KafkaSettings, Path, String)}, with the request log's appenders given. */
     static Path configFile(Path dir, KafkaSettings kafka, Path profiles, String extra, String requestLogAppenders) {
+        return configFile(dir, kafka, profiles, extra, requestLogAppenders, "");
+    }
+
+    /** ... and more settings of the API connector ({@code ", idleTimeout: 5m"}). */
+    static Path configFile(Path dir, KafkaSettings kafka, Path profiles, String extra, String requestLogAppenders,
+                           String connectorExtra) {
         String yaml = """
                 kafka:
                   bootstrapServers: "%s"
@@ -70,7 +76,7 @@ final class TestCoordinators {
                     - {name: ci, token: "%s", scopes: [submit]}
                     - {name: viewer, token: "%s", scopes: [read]}
                 server:
-                  applicationConnectors: [{type: http, port: 0, bindHost: 127.0.0.1}]
+                  applicationConnectors: [{type: http, port: 0, bindHost: 127.0.0.1%s}]
                   adminConnectors: [{type: http, port: 0, bindHost: 127.0.0.1}]
                   requestLog: {appenders: %s}
                 logging:
@@ -78,7 +84,7 @@ final class TestCoordinators {
                   loggers: {org.vmtest: INFO, org.apache.kafka: ERROR}
                 %s
                 """.formatted(kafka.bootstrapServers(), kafka.topics().prefix(), kafka.partitions(), profiles,
-                dir.resolve("archive"), SUBMIT_TOKEN, READ_TOKEN, requestLogAppenders, extra);
+                dir.resolve("archive"), SUBMIT_TOKEN, READ_TOKEN, connectorExtra, requestLogAppenders, extra);
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve("coordinator-" + System.nanoTime() + ".yml");
