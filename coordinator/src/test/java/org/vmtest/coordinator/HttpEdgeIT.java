@@ -115,6 +115,43 @@ class HttpEdgeIT {
     }
 
     @Test
+    void aLogLargerThanTheHeapIsServedStreamedWholeAndInRanges() throws Exception {
+        Path log = dir.resolve("archive").resolve("r-huge").resolve("j-huge").resolve("console.log");
+        Files.createDirectories(log.getParent());
+        // Sparse: no disk space, but more bytes than this JVM's heap and than one Java array can hold.
+        long size = Math.max(3L << 30, Runtime.getRuntime().maxMemory() + (1L << 30));
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "rw")) {
+            f.write("first line\n".getBytes(StandardCharsets.UTF_8));
+            f.setLength(size - 10);
+            f.seek(size - 10);
+            f.write("last line\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(Runtime.getRuntime().maxMemory()).as("the log is larger than this JVM's heap").isLessThan(size);
+
+        HttpResponse<InputStream> whole = TestCoordinators.HTTP.send(HttpRequest.newBuilder(api("/jobs/j-huge/logs/console"))
+                .header("Authorization", "Bearer " + READ_TOKEN).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(whole.statusCode()).isEqualTo(200);
+        assertThat(whole.headers().firstValueAsLong("Content-Length")).hasValue(size);
+        try (InputStream in = whole.body()) {
+            assertThat(new String(in.readNBytes(11), StandardCharsets.UTF_8)).isEqualTo("first line\n");
+        }
+
+        HttpResponse<String> end = TestCoordinators.send(HttpRequest.newBuilder(api("/jobs/j-huge/logs/console"))
+                .header("Range", "bytes=" + (size - 10) + "-"), READ_TOKEN);
+        assertThat(end.statusCode()).isEqualTo(206);
+        assertThat(end.body()).isEqualTo("last line\n");
+        assertThat(end.headers().firstValue("Content-Range")).hasValue("bytes " + (size - 10) + "-" + (size - 1) + "/" + size);
+
+        HttpResponse<InputStream> open = TestCoordinators.HTTP.send(HttpRequest.newBuilder(api("/jobs/j-huge/logs/console"))
+                .header("Authorization", "Bearer " + READ_TOKEN).header("Range", "bytes=0-")
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(open.statusCode()).as("a range larger than 2 GiB").isEqualTo(206);
+        assertThat(open.headers().firstValueAsLong("Content-Length")).hasValue(size);
+        open.body().close();
+    }
+
+    @Test
     void anUnauthenticatedLargeBodyIsRefusedWith401BeforeItIsRead() throws Exception {
         RawHttp.Answer answer = RawHttp.send(port(), String.join("\r\n",
                 "POST /api/v1/runs HTTP/1.1", "Host: 127.0.0.1", "Content-Type: application/json",
