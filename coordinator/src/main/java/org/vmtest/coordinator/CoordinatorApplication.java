@@ -151,7 +151,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         StateReader reader = new StateReader(kafka, runView, workers, events, initialLoad);
         RunPublisher publisher = new RunPublisher(kafka, config.getKafkaTimeout().toJavaDuration());
         ArchiveLayout layout = new ArchiveLayout(config.getArchiveDir());
-        LogArchive archive = new LogArchive(kafka, config.getArchiveGroupId(), layout, runView::runOfJob);
+        LogArchive archive = new LogArchive(kafka, config.getArchiveGroupId(), layout, runView::runOfJob,
+                config.getMaxJobOutputBytes().toBytes());
         ArchiveRetention retention = new ArchiveRetention(layout, config.getArchiveRetention().toJavaDuration(), clock);
         scheduler.scheduleWithFixedDelay(retention, 1, 60, TimeUnit.MINUTES);
         Admin admin = Admin.create(kafka.admin("coordinator-health"));

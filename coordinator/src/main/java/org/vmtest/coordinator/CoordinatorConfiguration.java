@@ -2,7 +2,10 @@ package org.vmtest.coordinator;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.DataSizeUnit;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -32,6 +35,12 @@ public class CoordinatorConfiguration extends Configuration {
     @MinDuration(value = 1, unit = TimeUnit.MINUTES)
     @JsonProperty
     private Duration archiveRetention = Duration.days(14);
+
+    /** Output of one job kept in the archive (its lines in the logs and stream.jsonl); past it, the logs say so. */
+    @NotNull
+    @MinDataSize(value = 1, unit = DataSizeUnit.KIBIBYTES)
+    @JsonProperty
+    private DataSize maxJobOutputBytes = DataSize.mebibytes(512);
 
     /** Consumer group of the log archive; null: {@code <topicPrefix>-archive}. */
     @JsonProperty
@@ -114,6 +123,10 @@ public class CoordinatorConfiguration extends Configuration {
 
     public void setArchiveRetention(Duration archiveRetention) {
         this.archiveRetention = archiveRetention;
+    }
+
+    public DataSize getMaxJobOutputBytes() {
+        return maxJobOutputBytes;
     }
 
     public String getArchiveGroupId() {

@@ -67,6 +67,16 @@ public final class LogArchive implements Managed, Runnable {
         }
     };
     private final Map<Path, OutputStream> open = new LinkedHashMap<>(16, 0.75f, true);
+    private static final List<LogName> OUTPUT_LOGS = List.of(LogName.CONSOLE, LogName.INSTALL, LogName.TEST, LogName.STREAM);
+    private final long maxJobOutputBytes;
+    /** Output bytes archived per job directory; forgotten after a failed batch, and re-read from the files. */
+    private final Map<Path, Long> outputUsed = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Path, Long> eldest) {
+            return size() > 10_000;
+        }
+    };
+    private final java.util.Set<Path> cutMarked = new java.util.HashSet<>();
     /** Files the current batch wrote to, and their lengths before it (-1: the file did not exist). */
     private final Map<Path, Long> batchStart = new LinkedHashMap<>();
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -75,8 +85,10 @@ public final class LogArchive implements Managed, Runnable {
     private Thread thread;
 
     /** @param runOfJob where to look up a job's run when its {@code JobStarted} was read before a restart */
+    /** @param maxJobOutputBytes output of one job kept in the archive; past it, the job's logs say they were cut */
     public LogArchive(KafkaSettings settings, String groupId, ArchiveLayout layout,
-                      Function<String, Optional<String>> runOfJob) {
+                      Function<String, Optional<String>> runOfJob, long maxJobOutputBytes) {
+        this.maxJobOutputBytes = maxJobOutputBytes;
         this.settings = settings;
         this.groupId = groupId;
         this.layout = layout;
@@ -171,6 +183,8 @@ public final class LogArchive implements Managed, Runnable {
             }
         });
         batchStart.clear();
+        outputUsed.clear();
+        cutMarked.clear();
         for (TopicPartition partition : records.partitions()) {
             c.seek(partition, records.records(partition).get(0).offset());
         }
@@ -207,15 +221,54 @@ public final class LogArchive implements Managed, Runnable {
         }
         String run = runId;
         Optional<Path> stream = layout.log(run, event.jobId(), LogName.STREAM);
+        Optional<Path> log = Optional.empty();
+        byte[] text = new byte[0];
+        if (event instanceof Line line) {
+            log = logOf(line).flatMap(name -> layout.log(run, line.jobId(), name));
+            text = (line.continued() ? line.text() : line.text() + "\n").getBytes(StandardCharsets.UTF_8);
+            if (stream.isPresent() && !withinOutputCap(stream.get().getParent(), raw.length + 1L + text.length)) {
+                if (log.isPresent()) markCut(log.get());
+                return;
+            }
+        }
         if (stream.isPresent()) {
             write(stream.get(), raw);
             write(stream.get(), new byte[] {'\n'});
         }
-        if (event instanceof Line line) {
-            Optional<Path> log = logOf(line).flatMap(name -> layout.log(run, line.jobId(), name));
-            if (log.isPresent()) {
-                write(log.get(), (line.continued() ? line.text() : line.text() + "\n").getBytes(StandardCharsets.UTF_8));
+        if (log.isPresent()) write(log.get(), text);
+    }
+
+    /**
+     * Takes {@code bytes} of a job's output allowance ({@code maxJobOutputBytes}: its lines in the logs and in
+     * {@code stream.jsonl}); false once the job has used it up. What a job used is read from its files the first
+     * time, so the cap holds across restarts.
+     */
+    private boolean withinOutputCap(Path jobDir, long bytes) throws IOException {
+        Long used = outputUsed.get(jobDir);
+        if (used == null) {
+            used = 0L;
+            for (LogName name : OUTPUT_LOGS) {
+                Path file = jobDir.resolve(name.fileName());
+                if (Files.exists(file)) used += Files.size(file);
             }
+            if (used >= maxJobOutputBytes) {
+                // Cut before a restart: its logs already say so.
+                for (LogName name : OUTPUT_LOGS) cutMarked.add(jobDir.resolve(name.fileName()));
+            }
+        }
+        if (used + bytes > maxJobOutputBytes) {
+            outputUsed.put(jobDir, Math.max(used, maxJobOutputBytes));
+            return false;
+        }
+        outputUsed.put(jobDir, used + bytes);
+        return true;
+    }
+
+    private void markCut(Path log) throws IOException {
+        if (cutMarked.add(log)) {
+            write(log, ("[vmtest: the archive keeps " + maxJobOutputBytes + " bytes of this job's output"
+                    + " (maxJobOutputBytes); the rest was cut here. The analyzer read every line from Kafka.]\n")
+                    .getBytes(StandardCharsets.UTF_8));
         }
     }
 

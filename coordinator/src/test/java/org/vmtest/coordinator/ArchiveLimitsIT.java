@@ -27,8 +27,8 @@ import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.stream.Line;
 import org.vmtest.testing.KafkaClusterExtension;
 
-/** The archive on a real filesystem that fills up (a 2 MiB tmpfs) and frees again. */
-class ArchiveDiskFullIT {
+/** The archive at its limits: a real filesystem that fills up (a 2 MiB tmpfs) and frees again; a job over its output cap. */
+class ArchiveLimitsIT {
     @RegisterExtension
     static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
 
@@ -79,8 +79,38 @@ class ArchiveDiskFullIT {
         }
     }
 
+    @Test
+    void aJobsOutputPastMaxJobOutputBytesIsCutAndItsLogSaysSo() throws Exception {
+        KafkaSettings kafka = KAFKA.settings();
+        try (Coordinator coordinator = Coordinator.start(TestCoordinators.configFile(dir, kafka, TestCoordinators.PROFILES,
+                "maxJobOutputBytes: 20KiB"));
+             KafkaProducer<String, byte[]> producer = TestCoordinators.producer(kafka)) {
+            JsonNode run = Json.mapper().readTree(TestCoordinators.post(coordinator.baseUri().resolve("/api/v1/runs"),
+                    TestCoordinators.SUBMIT_TOKEN, "{\"profiles\":[\"pass\"]}").body());
+            String runId = run.get("id").asText();
+            String jobId = run.get("jobs").get(0).get("id").asText();
+            Path jobDir = dir.resolve("archive").resolve(runId).resolve(jobId);
+
+            TestCoordinators.send(producer, kafka.topics().stream(), jobId, TestCoordinators.STREAM.encode(new JobStarted(jobId, 1,
+                    Instant.now(), runId, "pass", "worker-a", "dom-" + jobId, "tcg", Map.of(), List.of())));
+            lines(producer, kafka, jobId, 1, 1000);
+            TestCoordinators.send(producer, kafka.topics().stream(), jobId, TestCoordinators.STREAM.encode(
+                    new org.vmtest.protocol.stream.PhaseChanged(jobId, 1, Instant.now(), runId, Phase.INSTALLATION)));
+            producer.flush();
+
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(Files.readString(jobDir.resolve("stream.jsonl"))).contains("PhaseChanged"));
+            List<String> console = Files.readAllLines(jobDir.resolve("console.log"));
+            assertThat(console.get(console.size() - 1)).contains("maxJobOutputBytes", "cut");
+            assertThat(console.subList(0, console.size() - 1)).as("the lines kept are the first ones, whole")
+                    .isEqualTo(expected(1, console.size() - 1)).hasSizeBetween(10, 999);
+            long output = Files.size(jobDir.resolve("console.log")) + Files.size(jobDir.resolve("stream.jsonl"));
+            assertThat(output).as("the cap, plus the cut notice and the records that are not lines").isLessThan(22 * 1024);
+        }
+    }
+
     private static List<String> expected(int from, int to) {
-        return IntStream.rangeClosed(from, to).mapToObj(ArchiveDiskFullIT::text).toList();
+        return IntStream.rangeClosed(from, to).mapToObj(ArchiveLimitsIT::text).toList();
     }
 
     private static String text(int seq) {
