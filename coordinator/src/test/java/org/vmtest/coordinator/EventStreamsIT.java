@@ -51,7 +51,7 @@ class EventStreamsIT {
     static void start() throws Exception {
         // A long idle timeout: Jetty would otherwise fail a write stalled for 30 s and so unblock whoever waits on it.
         coordinator = Coordinator.start(TestCoordinators.configFile(dir, KAFKA.settings(), TestCoordinators.PROFILES,
-                "eventStreamQueue: 100\nmaxEventStreamsPerToken: " + STREAMS_PER_TOKEN, "[]", ", idleTimeout: 10m"));
+                "eventStreamQueue: 500\nmaxEventStreamsPerToken: " + STREAMS_PER_TOKEN, "[]", ", idleTimeout: 10m"));
     }
 
     @AfterAll
@@ -91,19 +91,29 @@ class EventStreamsIT {
         return socket;
     }
 
-    /** Names of the run's events, read from the start until {@code until} arrives or the deadline passes. */
+    /**
+     * Names of the run's events, read from the start until {@code until} arrives or the deadline passes. Like a
+     * browser's EventSource, it reconnects with Last-Event-ID when the coordinator ends its stream (it drops a client
+     * that falls behind).
+     */
     private static List<String> follow(String runId, String until, Duration within) throws Exception {
-        HttpResponse<InputStream> r = TestCoordinators.HTTP.send(HttpRequest.newBuilder(api("/runs/" + runId + "/events"))
-                .header("Accept", "text/event-stream").header("Authorization", "Bearer " + READ_TOKEN)
-                .timeout(within).build(), HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(r.statusCode()).isEqualTo(200);
         List<String> names = new ArrayList<>();
         Instant deadline = Instant.now().plus(within);
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
-            for (String line; Instant.now().isBefore(deadline) && (line = in.readLine()) != null; ) {
-                if (!line.startsWith("event:")) continue;
-                names.add(line.substring(6).trim());
-                if (until.equals(names.get(names.size() - 1))) break;
+        String lastId = null;
+        while (Instant.now().isBefore(deadline)) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(api("/runs/" + runId + "/events"))
+                    .header("Accept", "text/event-stream").header("Authorization", "Bearer " + READ_TOKEN)
+                    .timeout(Duration.between(Instant.now(), deadline));
+            if (lastId != null) request.header("Last-Event-ID", lastId);
+            HttpResponse<InputStream> r = TestCoordinators.HTTP.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+            assertThat(r.statusCode()).isEqualTo(200);
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+                for (String line; Instant.now().isBefore(deadline) && (line = in.readLine()) != null; ) {
+                    if (line.startsWith("id:")) lastId = line.substring(3).trim();
+                    if (!line.startsWith("event:")) continue;
+                    names.add(line.substring(6).trim());
+                    if (until.equals(names.get(names.size() - 1))) return names;
+                }
             }
         }
         return names;
