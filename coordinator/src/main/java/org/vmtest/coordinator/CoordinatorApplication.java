@@ -136,7 +136,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         ExecutorService streamWriters = environment.lifecycle().executorService("event-stream-%d")
                 .minThreads(0).maxThreads(Integer.MAX_VALUE).workQueue(new SynchronousQueue<>())
                 .keepAliveTime(io.dropwizard.util.Duration.seconds(30)).build();
-        EventHub events = new EventHub(config.getEventHistoryPerRun(), config.getEventHistoryRuns(),
+        EventHub events = new EventHub(config.getEventHistoryPerRun(), config.getEventHistoryBytesPerRun().toBytes(),
+                config.getEventHistoryRuns(),
                 config.getEventStreamQueue(), streamWriters);
         scheduler.scheduleWithFixedDelay(() -> events.ping(new EventHub.Event(null, RunsResource.KEEP_ALIVE, null)),
                 15, 15, TimeUnit.SECONDS);

@@ -77,6 +77,12 @@ public class CoordinatorConfiguration extends Configuration {
     @JsonProperty
     private int eventHistoryRuns = 200;
 
+    /** Memory one run's event history may take (estimated); with eventHistoryRuns, a bound on all of it. */
+    @NotNull
+    @MinDataSize(value = 64, unit = DataSizeUnit.KIBIBYTES)
+    @JsonProperty
+    private DataSize eventHistoryBytesPerRun = DataSize.mebibytes(16);
+
     @Min(1024)
     @JsonProperty
     private int maxRequestBytes = 1024 * 1024;
@@ -176,6 +182,10 @@ public class CoordinatorConfiguration extends Configuration {
 
     public int getEventHistoryRuns() {
         return eventHistoryRuns;
+    }
+
+    public DataSize getEventHistoryBytesPerRun() {
+        return eventHistoryBytesPerRun;
     }
 
     public int getMaxRequestBytes() {

@@ -51,7 +51,7 @@ class EventStreamsIT {
     static void start() throws Exception {
         // A long idle timeout: Jetty would otherwise fail a write stalled for 30 s and so unblock whoever waits on it.
         coordinator = Coordinator.start(TestCoordinators.configFile(dir, KAFKA.settings(), TestCoordinators.PROFILES,
-                "eventStreamQueue: 500\nmaxEventStreamsPerToken: " + STREAMS_PER_TOKEN, "[]", ", idleTimeout: 10m"));
+                "eventStreamQueue: 500\neventHistoryBytesPerRun: 64MiB\nmaxEventStreamsPerToken: " + STREAMS_PER_TOKEN, "[]", ", idleTimeout: 10m"));
     }
 
     @AfterAll

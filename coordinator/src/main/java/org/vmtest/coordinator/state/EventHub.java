@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import org.vmtest.protocol.stream.Line;
 
 /**
  * What happened in each run, for Server-Sent Events: a bounded history per run (so a client reconnecting with
@@ -28,17 +29,21 @@ public final class EventHub {
     }
 
     private final int historyPerRun;
+    private final long historyBytesPerRun;
     private final int streamQueue;
     private final Executor writers;
     private final Map<String, RunEvents> runs;
     private final Map<String, String> runOfJob;
 
     /**
-     * @param streamQueue events a client may fall behind before it is dropped
-     * @param writers     runs one writer per client for as long as it follows a run
+     * @param historyBytesPerRun what a run's history may hold, estimated from its lines' text: a count alone would
+     *                           let 5000 lines of 16 KiB each take 160 MiB per run
+     * @param streamQueue        events a client may fall behind before it is dropped
+     * @param writers            runs one writer per client for as long as it follows a run
      */
-    public EventHub(int historyPerRun, int runsKept, int streamQueue, Executor writers) {
+    public EventHub(int historyPerRun, long historyBytesPerRun, int runsKept, int streamQueue, Executor writers) {
         this.historyPerRun = historyPerRun;
+        this.historyBytesPerRun = historyBytesPerRun;
         this.streamQueue = streamQueue;
         this.writers = writers;
         this.runs = new LinkedHashMap<>(16, 0.75f, true) {
@@ -64,7 +69,7 @@ public final class EventHub {
     }
 
     public void publish(String runId, Event event) {
-        events(runId).publish(event, historyPerRun);
+        events(runId).publish(event, historyPerRun, historyBytesPerRun);
     }
 
     /**
@@ -101,13 +106,22 @@ public final class EventHub {
         return runs.computeIfAbsent(runId, id -> new RunEvents());
     }
 
+    /** What an event holds in memory, roughly: a line's text (two bytes a char) and a fixed part for the rest. */
+    static long estimatedBytes(Event event) {
+        return event.data() instanceof Line line ? 256 + 2L * line.text().length() : 1024;
+    }
+
     private static final class RunEvents {
         private final ArrayDeque<Event> history = new ArrayDeque<>();
         private final List<EventStream> streams = new CopyOnWriteArrayList<>();
+        private long historyBytes;
 
-        synchronized void publish(Event event, int limit) {
+        synchronized void publish(Event event, int limit, long bytesLimit) {
             history.addLast(event);
-            while (history.size() > limit) history.removeFirst();
+            historyBytes += estimatedBytes(event);
+            while (history.size() > limit || (historyBytes > bytesLimit && history.size() > 1)) {
+                historyBytes -= estimatedBytes(history.removeFirst());
+            }
             streams.forEach(s -> s.offer(event));
         }
 

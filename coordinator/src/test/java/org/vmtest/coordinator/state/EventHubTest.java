@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -12,6 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.vmtest.protocol.LineSource;
+import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.stream.Line;
 
 class EventHubTest {
     private final ExecutorService writers = Executors.newCachedThreadPool();
@@ -29,7 +33,7 @@ class EventHubTest {
 
     @Test
     void aClientThatNeverReadsNeitherBlocksThePublisherNorDelaysAnotherClientAndIsDropped() {
-        EventHub hub = new EventHub(100, 10, 1000, writers);
+        EventHub hub = new EventHub(100, 1 << 20, 10, 1000, writers);
         AtomicBoolean stalledEnded = new AtomicBoolean();
         hub.subscribe("r-1", null, e -> {
             try {
@@ -58,7 +62,7 @@ class EventHubTest {
 
     @Test
     void aResumingClientGetsTheHistoryAfterItsLastEventThenLiveEventsInOrder() {
-        EventHub hub = new EventHub(100, 10, 1000, writers);
+        EventHub hub = new EventHub(100, 1 << 20, 10, 1000, writers);
         for (int n = 0; n < 5; n++) hub.publish("r-1", event(n));
         List<Object> received = new CopyOnWriteArrayList<>();
 
@@ -70,8 +74,27 @@ class EventHubTest {
     }
 
     @Test
+    void aRunsHistoryIsBoundedByTheBytesOfItsLinesNotOnlyByTheirCount() {
+        EventHub hub = new EventHub(5000, 1 << 20, 10, 10_000, writers);
+        String text = "x".repeat(16 * 1024);
+        for (int n = 1; n <= 1000; n++) {
+            hub.publish("r-1", new EventHub.Event("s0-" + n, "line", new Line("j-1", 1, n, LineSource.CONSOLE,
+                    Phase.PROVISIONING, Instant.EPOCH, text, false)));
+        }
+        List<Object> history = new CopyOnWriteArrayList<>();
+
+        hub.subscribe("r-1", null, e -> history.add(((Line) e.data()).seq()), () -> { });
+
+        long perLine = EventHub.estimatedBytes(new EventHub.Event("x", "line", new Line("j-1", 1, 1, LineSource.CONSOLE,
+                Phase.PROVISIONING, Instant.EPOCH, text, false)));
+        int fits = (int) ((1 << 20) / perLine);
+        await().atMost(Duration.ofSeconds(10)).until(() -> history.size() == fits);
+        assertThat(history).as("the newest lines that fit in 1 MiB").endsWith(1000L).startsWith((long) (1001 - fits));
+    }
+
+    @Test
     void closingAStreamEndsItOnceAndFreesItsPlace() throws Exception {
-        EventHub hub = new EventHub(100, 10, 1000, writers);
+        EventHub hub = new EventHub(100, 1 << 20, 10, 1000, writers);
         List<String> ends = new CopyOnWriteArrayList<>();
         AutoCloseable stream = hub.subscribe("r-1", null, e -> true, () -> ends.add("end"));
 
