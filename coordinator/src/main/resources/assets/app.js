@@ -1,15 +1,17 @@
-// Shared by the pages: the token (from ?token= once, then sessionStorage) and authenticated fetches.
+// Shared by the pages: the token and authenticated fetches. The token comes from the login form or once from a
+// #token= fragment (a fragment never reaches the server, its logs or a proxy), then lives in sessionStorage; it never
+// goes into a URL the page requests.
 const vmtest = (() => {
-  const params = new URLSearchParams(location.search);
-  if (params.has('token')) {
-    sessionStorage.setItem('vmtest.token', params.get('token'));
-    params.delete('token');
-    const rest = params.toString();
-    history.replaceState(null, '', location.pathname + (rest ? '?' + rest : ''));
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  if (fragment.has('token')) {
+    sessionStorage.setItem('vmtest.token', fragment.get('token'));
+    fragment.delete('token');
+    const rest = fragment.toString();
+    history.replaceState(null, '', location.pathname + location.search + (rest ? '#' + rest : ''));
   }
   const token = () => sessionStorage.getItem('vmtest.token') || '';
-  async function api(path) {
-    const res = await fetch('/api/v1' + path, { headers: token() ? { Authorization: 'Bearer ' + token() } : {} });
+  async function api(path, method) {
+    const res = await fetch('/api/v1' + path, { method: method || 'GET', headers: token() ? { Authorization: 'Bearer ' + token() } : {} });
     if (res.status === 401) { showLogin(); throw new Error('unauthorized'); }
     if (!res.ok) throw new Error((await res.json()).message || res.statusText);
     return res.json();

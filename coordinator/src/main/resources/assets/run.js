@@ -92,19 +92,32 @@
     addThought(f, 'f', '⚑ ' + f.category + ' ' + f.title + (f.line ? '\n   ' + f.line : ''));
   }
 
-  function connect() {
-    const url = '/api/v1/runs/' + encodeURIComponent(runId) + '/events' + (vmtest.token() ? '?access_token=' + encodeURIComponent(vmtest.token()) : '');
-    const es = new EventSource(url);
+  // An EventSource cannot send the token, and a token never goes into a URL: each connection gets a ticket (valid
+  // for a minute, for this run's events only) and, after a break, resumes after the last event it saw.
+  let lastEventId = null;
+  async function connect() {
+    const base = '/runs/' + encodeURIComponent(runId) + '/events';
+    const query = [];
+    if (vmtest.token()) query.push('ticket=' + encodeURIComponent((await vmtest.api(base + '/ticket', 'POST')).ticket));
+    if (lastEventId) query.push('lastEventId=' + encodeURIComponent(lastEventId));
+    const es = new EventSource('/api/v1' + base + (query.length ? '?' + query.join('&') : ''));
     const live = document.getElementById('live');
     es.onopen = () => { live.textContent = '● live'; };
-    es.onerror = () => { live.textContent = '○ reconnecting'; };
-    const on = (name, fn) => es.addEventListener(name, e => fn(JSON.parse(e.data)));
+    es.onerror = () => {
+      live.textContent = '○ reconnecting';
+      es.close();
+      setTimeout(reconnect, 2000);
+    };
+    const on = (name, fn) => es.addEventListener(name, e => { if (e.lastEventId) lastEventId = e.lastEventId; fn(JSON.parse(e.data)); });
     on('run', renderRun);
     on('line', addLine);
     on('finding', onFinding);
     on('thought', t => addThought(t, 'd', '→ ' + t.decision + ': ' + t.observed + (t.reason ? '\n   because ' + t.reason : '')));
     on('job-verdict', v => addThought(v, 'd', '■ verdict ' + v.verdict + (v.reason ? ': ' + v.reason : '')));
     on('run-verdict', v => { document.getElementById('run-verdict').replaceChildren(vmtest.badge(v.verdict)); });
+  }
+  function reconnect() {
+    connect().catch(() => setTimeout(reconnect, 5000));
   }
 
   vmtest.api('/runs/' + encodeURIComponent(runId)).then(run => { renderRun(run); connect(); })

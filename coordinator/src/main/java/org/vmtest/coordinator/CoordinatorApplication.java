@@ -14,12 +14,17 @@ import io.dropwizard.jersey.errors.LoggingExceptionMapper;
 import io.dropwizard.lifecycle.Managed;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jakarta.servlet.DispatcherType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -35,11 +40,13 @@ import org.vmtest.coordinator.archive.ArchiveRetention;
 import org.vmtest.coordinator.archive.LogArchive;
 import org.vmtest.coordinator.auth.BearerAuthFilter;
 import org.vmtest.coordinator.auth.Caller;
+import org.vmtest.coordinator.auth.EventTickets;
 import org.vmtest.coordinator.auth.TokenAuthenticator;
 import org.vmtest.coordinator.core.ProfileCatalogue;
 import org.vmtest.coordinator.core.RunMetrics;
 import org.vmtest.coordinator.core.RunPublisher;
 import org.vmtest.coordinator.core.RunService;
+import org.vmtest.coordinator.health.ArchiveHealthCheck;
 import org.vmtest.coordinator.health.InitialLoadHealthCheck;
 import org.vmtest.coordinator.health.KafkaHealthCheck;
 import org.vmtest.coordinator.health.RunStateHealthCheck;
@@ -50,6 +57,9 @@ import org.vmtest.coordinator.resources.ProfilesResource;
 import org.vmtest.coordinator.resources.RequestSizeLimit;
 import org.vmtest.coordinator.resources.RunsResource;
 import org.vmtest.coordinator.resources.WorkersResource;
+import org.vmtest.coordinator.server.JsonErrorFilter;
+import org.vmtest.coordinator.server.JsonErrorHandler;
+import org.vmtest.coordinator.server.MaskedRequestLog;
 import org.vmtest.coordinator.state.EventHub;
 import org.vmtest.coordinator.state.RunStateStreams;
 import org.vmtest.coordinator.state.InitialLoad;
@@ -101,6 +111,7 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
     @Override
     public void run(CoordinatorConfiguration config, Environment environment) throws IOException {
         Json.configure(environment.getObjectMapper()).addHandler(new StrictRequests());
+        AdminBinding.loopbackUnlessSet(config.getServerFactory());
         if (config.getServerFactory() instanceof AbstractServerFactory f) {
             // The API answers every error with its own JSON shape (ApiError), so Dropwizard's mappers step aside.
             f.setRegisterDefaultExceptionMappers(false);
@@ -121,7 +132,13 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
 
         RunView runView = new RunView();
         WorkerRegistry workers = new WorkerRegistry(config.getWorkerHeartbeatInterval().toJavaDuration());
-        EventHub events = new EventHub(config.getEventHistoryPerRun(), config.getEventHistoryRuns());
+        // One writer per open event stream, each blocking on its own client only (SynchronousQueue: a thread each).
+        ExecutorService streamWriters = environment.lifecycle().executorService("event-stream-%d")
+                .minThreads(0).maxThreads(Integer.MAX_VALUE).workQueue(new SynchronousQueue<>())
+                .keepAliveTime(io.dropwizard.util.Duration.seconds(30)).build();
+        EventHub events = new EventHub(config.getEventHistoryPerRun(), config.getEventHistoryBytesPerRun().toBytes(),
+                config.getEventHistoryRuns(),
+                config.getEventStreamQueue(), streamWriters);
         scheduler.scheduleWithFixedDelay(() -> events.ping(new EventHub.Event(null, RunsResource.KEEP_ALIVE, null)),
                 15, 15, TimeUnit.SECONDS);
 
@@ -135,7 +152,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         StateReader reader = new StateReader(kafka, runView, workers, events, initialLoad);
         RunPublisher publisher = new RunPublisher(kafka, config.getKafkaTimeout().toJavaDuration());
         ArchiveLayout layout = new ArchiveLayout(config.getArchiveDir());
-        LogArchive archive = new LogArchive(kafka, config.getArchiveGroupId(), layout, runView::runOfJob);
+        LogArchive archive = new LogArchive(kafka, config.getArchiveGroupId(), layout, runView::runOfJob,
+                config.getMaxJobOutputBytes().toBytes());
         ArchiveRetention retention = new ArchiveRetention(layout, config.getArchiveRetention().toJavaDuration(), clock);
         scheduler.scheduleWithFixedDelay(retention, 1, 60, TimeUnit.MINUTES);
         Admin admin = Admin.create(kafka.admin("coordinator-health"));
@@ -153,25 +171,41 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
 
         RunService runs = new RunService(profiles, publisher, runView, initialLoad, kafka.topics(), clock,
                 metrics);
-        RunsResource runsResource = new RunsResource(runs, events, environment.getObjectMapper());
+        TokenAuthenticator tokens = new TokenAuthenticator(config.getAuth());
+        EventTickets tickets = new EventTickets(tokens, randomKey(), clock);
+        RunsResource runsResource = new RunsResource(runs, events, tickets, environment.getObjectMapper(),
+                config.getMaxEventStreamsPerToken(), streamWriters);
         environment.jersey().register(runsResource);
         environment.lifecycle().addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(LifeCycle event) {
+                if (event instanceof Server s) {
+                    // Dropwizard sets both after run(): replace them before the first request.
+                    s.setErrorHandler(new JsonErrorHandler());
+                    MaskedRequestLog.install(s);
+                }
+            }
+
             @Override
             public void lifeCycleStopping(LifeCycle event) {
                 runsResource.closeEventStreams();
             }
         });
+        environment.getApplicationContext().setErrorHandler(new JsonErrorHandler());
+        environment.servlets().addFilter("json-errors", new JsonErrorFilter())
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.jersey().register(new JobLogsResource(layout, runView));
         environment.jersey().register(new ProfilesResource(profiles));
         environment.jersey().register(new WorkersResource(workers, initialLoad, clock));
         environment.jersey().register(new MetaResource(registry));
         environment.jersey().register(SseFeature.class);
         registerErrorHandling(environment, config.getMaxRequestBytes());
-        registerAuth(environment, config);
+        registerAuth(environment, config, tokens, tickets);
 
         environment.healthChecks().register("kafka", new KafkaHealthCheck(admin, Duration.ofSeconds(2)));
         environment.healthChecks().register("run-state", new RunStateHealthCheck(streams));
         environment.healthChecks().register("run-state-loaded", new InitialLoadHealthCheck(initialLoad));
+        environment.healthChecks().register("archive", new ArchiveHealthCheck(archive));
         environment.admin().addTask(new ReloadProfilesTask(profiles));
 
         if (config.isWebView()) {
@@ -192,15 +226,21 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         });
     }
 
-    private static void registerAuth(Environment environment, CoordinatorConfiguration config) {
-        TokenAuthenticator authenticator = new TokenAuthenticator(config.getAuth());
+    private static byte[] randomKey() {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        return key;
+    }
+
+    private static void registerAuth(Environment environment, CoordinatorConfiguration config,
+                                     TokenAuthenticator tokens, EventTickets tickets) {
         boolean enabled = config.getAuth().enabled();
-        if (enabled && authenticator.tokenCount() == 0) {
+        if (enabled && tokens.tokenCount() == 0) {
             throw new IllegalStateException("auth is enabled but no token is configured: set auth.tokens"
                     + " (e.g. from VMTEST_SUBMIT_TOKEN / VMTEST_READ_TOKEN) or auth.enabled: false");
         }
         if (!enabled) LOG.warn("auth is disabled: anyone who reaches this port may submit and cancel runs");
-        environment.jersey().register(new AuthDynamicFeature(new BearerAuthFilter(authenticator, enabled)));
+        environment.jersey().register(new AuthDynamicFeature(new BearerAuthFilter(tokens, tickets, enabled)));
         environment.jersey().register(RolesAllowedDynamicFeature.class);
         environment.jersey().register(new AuthValueFactoryProvider.Binder<>(Caller.class));
     }

@@ -2,7 +2,10 @@ package org.vmtest.coordinator;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.dropwizard.util.DataSize;
+import io.dropwizard.util.DataSizeUnit;
 import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MinDataSize;
 import io.dropwizard.validation.MinDuration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -32,6 +35,12 @@ public class CoordinatorConfiguration extends Configuration {
     @MinDuration(value = 1, unit = TimeUnit.MINUTES)
     @JsonProperty
     private Duration archiveRetention = Duration.days(14);
+
+    /** Output of one job kept in the archive (its lines in the logs and stream.jsonl); past it, the logs say so. */
+    @NotNull
+    @MinDataSize(value = 1, unit = DataSizeUnit.KIBIBYTES)
+    @JsonProperty
+    private DataSize maxJobOutputBytes = DataSize.mebibytes(512);
 
     /** Consumer group of the log archive; null: {@code <topicPrefix>-archive}. */
     @JsonProperty
@@ -68,9 +77,27 @@ public class CoordinatorConfiguration extends Configuration {
     @JsonProperty
     private int eventHistoryRuns = 200;
 
+    /** Memory one run's event history may take (estimated); with eventHistoryRuns, a bound on all of it. */
+    @NotNull
+    @MinDataSize(value = 64, unit = DataSizeUnit.KIBIBYTES)
+    @JsonProperty
+    private DataSize eventHistoryBytesPerRun = DataSize.mebibytes(16);
+
     @Min(1024)
     @JsonProperty
     private int maxRequestBytes = 1024 * 1024;
+
+    /** Events an event-stream client may fall behind before it is dropped (it resumes with Last-Event-ID). */
+    @Min(16)
+    @Max(1_000_000)
+    @JsonProperty
+    private int eventStreamQueue = 2000;
+
+    /** Event streams one token may hold open at once; one more gets 429. */
+    @Min(1)
+    @Max(10_000)
+    @JsonProperty
+    private int maxEventStreamsPerToken = 16;
 
     public KafkaSettings getKafka() {
         return kafka;
@@ -102,6 +129,10 @@ public class CoordinatorConfiguration extends Configuration {
 
     public void setArchiveRetention(Duration archiveRetention) {
         this.archiveRetention = archiveRetention;
+    }
+
+    public DataSize getMaxJobOutputBytes() {
+        return maxJobOutputBytes;
     }
 
     public String getArchiveGroupId() {
@@ -153,7 +184,19 @@ public class CoordinatorConfiguration extends Configuration {
         return eventHistoryRuns;
     }
 
+    public DataSize getEventHistoryBytesPerRun() {
+        return eventHistoryBytesPerRun;
+    }
+
     public int getMaxRequestBytes() {
         return maxRequestBytes;
+    }
+
+    public int getEventStreamQueue() {
+        return eventStreamQueue;
+    }
+
+    public int getMaxEventStreamsPerToken() {
+        return maxEventStreamsPerToken;
     }
 }

@@ -232,7 +232,10 @@ class CoordinatorIT {
 
     /** Reads (id, name) of events until one named {@code until} arrives. */
     private static List<String[]> readEvents(String runId, String lastEventId, String until) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(api("/runs/" + runId + "/events?access_token=" + READ_TOKEN))
+        HttpResponse<String> ticket = TestCoordinators.send(HttpRequest.newBuilder(api("/runs/" + runId + "/events/ticket"))
+                .POST(HttpRequest.BodyPublishers.noBody()), READ_TOKEN);
+        assertThat(ticket.statusCode()).as(ticket.body()).isEqualTo(200);
+        HttpRequest.Builder b = HttpRequest.newBuilder(api("/runs/" + runId + "/events?ticket=" + json(ticket).get("ticket").asText()))
                 .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(60));
         if (lastEventId != null) b.header("Last-Event-ID", lastEventId);
         HttpResponse<InputStream> r = TestCoordinators.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
@@ -265,7 +268,7 @@ class CoordinatorIT {
 
         assertThat(get(api("/runs"), "not-a-token").statusCode()).isEqualTo(401);
         assertThat(get(api("/runs?access_token=" + READ_TOKEN), null).statusCode())
-                .as("the query token is for event streams only").isEqualTo(401);
+                .as("a token is never taken from a URL").isEqualTo(401);
         HttpResponse<String> readOnly = post(api("/runs"), READ_TOKEN, "{\"profiles\":[\"pass\"]}");
         assertThat(readOnly.statusCode()).isEqualTo(403);
         assertThat(readOnly.body()).contains("\"code\":403");

@@ -50,6 +50,17 @@ final class TestCoordinators {
 
     /** A complete config file: ports chosen by the OS, the given Kafka settings, tokens for tests. */
     static Path configFile(Path dir, KafkaSettings kafka, Path profiles, String extra) {
+        return configFile(dir, kafka, profiles, extra, "[]");
+    }
+
+    /** As {@link #configFile(Path, KafkaSettings, Path, String)}, with the request log's appenders given. */
+    static Path configFile(Path dir, KafkaSettings kafka, Path profiles, String extra, String requestLogAppenders) {
+        return configFile(dir, kafka, profiles, extra, requestLogAppenders, "");
+    }
+
+    /** ... and more settings of the API connector ({@code ", idleTimeout: 5m"}). */
+    static Path configFile(Path dir, KafkaSettings kafka, Path profiles, String extra, String requestLogAppenders,
+                           String connectorExtra) {
         String yaml = """
                 kafka:
                   bootstrapServers: "%s"
@@ -65,15 +76,15 @@ final class TestCoordinators {
                     - {name: ci, token: "%s", scopes: [submit]}
                     - {name: viewer, token: "%s", scopes: [read]}
                 server:
-                  applicationConnectors: [{type: http, port: 0, bindHost: 127.0.0.1}]
+                  applicationConnectors: [{type: http, port: 0, bindHost: 127.0.0.1%s}]
                   adminConnectors: [{type: http, port: 0, bindHost: 127.0.0.1}]
-                  requestLog: {appenders: []}
+                  requestLog: {appenders: %s}
                 logging:
                   level: WARN
                   loggers: {org.vmtest: INFO, org.apache.kafka: ERROR}
                 %s
                 """.formatted(kafka.bootstrapServers(), kafka.topics().prefix(), kafka.partitions(), profiles,
-                dir.resolve("archive"), SUBMIT_TOKEN, READ_TOKEN, extra);
+                dir.resolve("archive"), SUBMIT_TOKEN, READ_TOKEN, connectorExtra, requestLogAppenders, extra);
         try {
             Files.createDirectories(dir);
             Path file = dir.resolve("coordinator-" + System.nanoTime() + ".yml");

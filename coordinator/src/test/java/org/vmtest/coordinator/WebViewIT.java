@@ -1,6 +1,7 @@
 package org.vmtest.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.vmtest.coordinator.TestCoordinators.READ_TOKEN;
 import static org.vmtest.coordinator.TestCoordinators.SUBMIT_TOKEN;
 
@@ -42,21 +43,25 @@ class WebViewIT {
     @Test
     void theRunPageStreamsTheConsoleLiveWithFindingsHighlightedAndShowsTheVerdicts() throws Exception {
         KafkaSettings kafka = KAFKA.settings();
-        try (Coordinator coordinator = Coordinator.start(TestCoordinators.configFile(dir, kafka, TestCoordinators.PROFILES, ""));
+        Path requestLog = dir.resolve("requests.log");
+        String runId;
+        try (Coordinator coordinator = Coordinator.start(TestCoordinators.configFile(dir, kafka, TestCoordinators.PROFILES, "",
+                "[{type: file, currentLogFilename: \"" + requestLog + "\", archive: false}]"));
              KafkaProducer<String, byte[]> producer = TestCoordinators.producer(kafka)) {
             HttpResponse<String> created = TestCoordinators.post(coordinator.baseUri().resolve("/api/v1/runs"), SUBMIT_TOKEN,
                     "{\"profiles\":[\"pass\",\"panic\"],\"labels\":{\"commit\":\"4f2a9c1\",\"ci\":\"https://ci.example/build/42\"}}");
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
             JsonNode run = Json.mapper().readTree(created.body());
-            String runId = run.get("id").asText();
+            runId = run.get("id").asText();
             String passJob = run.get("jobs").get(0).get("id").asText();
             String panicJob = run.get("jobs").get(1).get("id").asText();
 
             ChromeDriver browser = startBrowser();
             try {
-                browser.get(coordinator.baseUri().resolve("/run.html?id=" + runId + "&token=" + READ_TOKEN).toString());
+                browser.get(coordinator.baseUri().resolve("/run.html?id=" + runId + "#token=" + READ_TOKEN).toString());
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(60));
                 wait.until(d -> !d.findElements(By.cssSelector("#job-" + panicJob)).isEmpty());
+                assertThat(browser.getCurrentUrl()).as("the page drops the token from its address").doesNotContain(READ_TOKEN);
 
                 // The run goes on while the page is open: the page must follow it live.
                 TestCoordinators.playJob(producer, kafka, runId, passJob, "pass", Verdict.PASSED);
@@ -81,10 +86,16 @@ class WebViewIT {
                 wait.until(d -> d.findElement(By.id("runs")).getText().contains(runId));
                 assertThat(browser.findElement(By.id("runs")).getText()).contains("ABORTED", "commit=4f2a9c1");
                 Files.write(SCREENSHOTS.resolve("runs.png"), browser.getScreenshotAs(OutputType.BYTES));
+
             } finally {
                 browser.quit();
             }
         }
+        // The page opened its event stream with a ticket (logged when the stream ends, at the latest when the
+        // coordinator stops); no token went into any URL it requested.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(Files.readString(requestLog))
+                .contains("/api/v1/runs/" + runId + "/events?ticket=***"));
+        assertThat(Files.readString(requestLog)).doesNotContain(READ_TOKEN);
     }
 
     private static void bootNoise(KafkaProducer<String, byte[]> producer, KafkaSettings kafka, String jobId) {

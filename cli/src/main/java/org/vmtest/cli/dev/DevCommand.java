@@ -45,7 +45,7 @@ public final class DevCommand implements Callable<Integer> {
             stopped.countDown();
         }, "vmtest-dev-shutdown"));
         w.printf("%nvmtest dev cluster is up%n");
-        w.printf("  web view     %s?token=%s%n", cluster.url(), cluster.token());
+        w.printf("  web view     %s#token=%s%n", cluster.url(), cluster.token());
         w.printf("  API          %sapi/v1  (Authorization: Bearer <token>)%n", cluster.url());
         w.printf("  token        %s  (also in %s)%n", cluster.token(), out.resolve("token"));
         w.printf("  kafka        %s%n", cluster.bootstrapServers());

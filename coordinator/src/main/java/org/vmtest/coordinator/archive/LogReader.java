@@ -1,14 +1,21 @@
 package org.vmtest.coordinator.archive;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.vmtest.coordinator.core.ApiException;
 
-/** Reads an archived log whole, its last lines, or a byte range of it. */
+/**
+ * Serves an archived log whole, its last lines, or a byte range of it, as a {@link Slice} that is then copied to
+ * the client in small chunks: a log is never read into memory, whatever its size.
+ */
 public final class LogReader {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d*)-(\\d*)");
     private static final int MAX_TAIL = 100_000;
@@ -16,16 +23,37 @@ public final class LogReader {
     private LogReader() {
     }
 
-    /** A slice of a file: bytes {@code [start, end)} of {@code length}. */
-    public record Slice(byte[] bytes, long start, long end, long length) {
+    private static final int CHUNK = 64 * 1024;
+
+    /** A slice of a file: bytes {@code [start, end)} of the {@code length} it had when the slice was taken. */
+    public record Slice(long start, long end, long length) {
+        public long size() {
+            return end - start;
+        }
     }
 
-    public static byte[] all(Path file) throws IOException {
-        return Files.readAllBytes(file);
+    public static Slice all(Path file) throws IOException {
+        long length = Files.size(file);
+        return new Slice(0, length, length);
+    }
+
+    /** Copies the slice to {@code out}; bytes appended to the file meanwhile are not part of it. */
+    public static void copy(Path file, Slice slice, OutputStream out) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
+            long at = slice.start();
+            while (at < slice.end()) {
+                buffer.clear().limit((int) Math.min(CHUNK, slice.end() - at));
+                int n = ch.read(buffer, at);
+                if (n < 0) break;
+                out.write(buffer.array(), 0, n);
+                at += n;
+            }
+        }
     }
 
     /** The last {@code lines} lines, read backwards from the end so a big log costs what the tail costs. */
-    public static byte[] tail(Path file, int lines) throws IOException {
+    public static Slice tail(Path file, int lines) throws IOException {
         if (lines < 0 || lines > MAX_TAIL) {
             throw ApiException.badRequest("tail must be between 0 and " + MAX_TAIL, "tail");
         }
@@ -51,10 +79,7 @@ public final class LogReader {
                 }
             }
             if (lines == 0) start = length;
-            byte[] out = new byte[(int) (length - start)];
-            f.seek(start);
-            f.readFully(out);
-            return out;
+            return new Slice(start, length, length);
         }
     }
 
@@ -88,14 +113,7 @@ public final class LogReader {
             if (start >= length || endInclusive < start) {
                 throw new ApiException(416, "range outside the log (" + length + " bytes)", "Range");
             }
-            long size = endInclusive - start + 1;
-            if (size > Integer.MAX_VALUE - 16) {
-                throw new ApiException(416, "range too large for one response", "Range");
-            }
-            byte[] out = new byte[(int) size];
-            f.seek(start);
-            f.readFully(out);
-            return new Slice(out, start, endInclusive + 1, length);
+            return new Slice(start, endInclusive + 1, length);
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("Range numbers too large", "Range");
         }

@@ -35,6 +35,11 @@ public final class TokenAuthenticator implements Authenticator<String, Caller> {
         return known.size();
     }
 
+    /** The secrets behind the tokens named {@code name} (their digests), to sign and check event tickets with. */
+    List<byte[]> keysOf(String name) {
+        return known.stream().filter(k -> k.caller().name().equals(name)).map(k -> k.digest().clone()).toList();
+    }
+
     @Override
     public Optional<Caller> authenticate(String token) {
         byte[] presented = sha256(token);

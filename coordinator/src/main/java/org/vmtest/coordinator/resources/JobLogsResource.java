@@ -8,6 +8,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -51,11 +52,11 @@ public final class JobLogsResource {
         }
         if (range != null && !range.isBlank()) {
             LogReader.Slice slice = LogReader.range(file, range);
-            return Response.status(206).type(TEXT).entity(slice.bytes())
+            return streamed(Response.status(206), file, slice)
                     .header("Content-Range", "bytes " + slice.start() + "-" + (slice.end() - 1) + "/" + slice.length())
-                    .header("Accept-Ranges", "bytes").build();
+                    .build();
         }
-        byte[] body;
+        LogReader.Slice slice;
         if (tail != null && !tail.isBlank()) {
             int n;
             try {
@@ -63,12 +64,17 @@ public final class JobLogsResource {
             } catch (NumberFormatException e) {
                 throw ApiException.badRequest("tail must be a whole number of lines, got '" + tail + "'", "tail");
             }
-            body = LogReader.tail(file, n);
+            slice = LogReader.tail(file, n);
         } else {
-            body = LogReader.all(file);
+            slice = LogReader.all(file);
         }
-        return Response.ok(body, TEXT).header("Accept-Ranges", "bytes")
-                .header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+        return streamed(Response.ok(), file, slice).header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+    }
+
+    private static Response.ResponseBuilder streamed(Response.ResponseBuilder response, Path file, LogReader.Slice slice) {
+        StreamingOutput body = out -> LogReader.copy(file, slice, out);
+        return response.type(TEXT).entity(body).header(HttpHeaders.CONTENT_LENGTH, slice.size())
+                .header("Accept-Ranges", "bytes");
     }
 
     /** A job the run view no longer holds may still be archived: find its run directory. */

@@ -1,14 +1,19 @@
 package org.vmtest.coordinator.resources;
 
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
-import jakarta.ws.rs.container.PreMatching;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Refuses request bodies over the limit with 413, whether or not the client announced their length. */
-@PreMatching
+/**
+ * Refuses request bodies over the limit with 413, whether or not the client announced their length. It runs after
+ * authentication and authorization (a later priority than both): a caller without a valid token gets its 401 or 403
+ * at once, and the coordinator never reads, buffers or drains a stranger's body.
+ */
+@Priority(Priorities.ENTITY_CODER)
 public final class RequestSizeLimit implements ContainerRequestFilter {
     private static final long DRAIN_LIMIT = 64L * 1024 * 1024;
     private final int maxBytes;

@@ -17,6 +17,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
@@ -28,10 +29,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import org.vmtest.coordinator.api.EventTicket;
 import org.vmtest.coordinator.api.Run;
 import org.vmtest.coordinator.api.RunList;
 import org.vmtest.coordinator.api.RunStatus;
 import org.vmtest.coordinator.api.SubmitRun;
+import org.vmtest.coordinator.auth.Caller;
+import org.vmtest.coordinator.auth.EventTickets;
 import org.vmtest.coordinator.auth.Scope;
 import org.vmtest.coordinator.core.ApiException;
 import org.vmtest.coordinator.core.RunService;
@@ -44,12 +50,23 @@ public final class RunsResource {
     public static final String KEEP_ALIVE = "keep-alive";
     private final RunService runs;
     private final EventHub events;
+    private final EventTickets tickets;
+    private final StreamQuota quota;
+    private final Executor closer;
     private final Set<SseEventSink> openStreams = ConcurrentHashMap.newKeySet();
     private final ObjectMapper mapper;
 
-    public RunsResource(RunService runs, EventHub events, ObjectMapper mapper) {
+    /**
+     * @param streamsPerToken event streams one token may hold open at once
+     * @param closer          closes the streams of clients that were dropped
+     */
+    public RunsResource(RunService runs, EventHub events, EventTickets tickets, ObjectMapper mapper,
+                        int streamsPerToken, Executor closer) {
         this.runs = runs;
+        this.quota = new StreamQuota(streamsPerToken);
+        this.closer = closer;
         this.events = events;
+        this.tickets = tickets;
         this.mapper = mapper;
     }
 
@@ -84,26 +101,70 @@ public final class RunsResource {
     }
 
     /**
+     * A ticket for {@link #events}, for clients that cannot send an {@code Authorization} header (a browser's
+     * {@code EventSource}): it opens this run's event stream only, read-only, for {@link EventTickets#VALIDITY}.
+     */
+    @POST
+    @Path("{id}/events/ticket")
+    @RolesAllowed(Scope.READ)
+    public EventTicket ticket(@PathParam("id") String id, @Context SecurityContext security) {
+        runs.get(id);
+        EventTickets.Issued issued = tickets.issue((Caller) security.getUserPrincipal(), id);
+        return new EventTicket(issued.ticket(), issued.expiresAt(),
+                "/api/v1/runs/" + id + "/events?ticket=" + issued.ticket());
+    }
+
+    /**
      * Server-Sent Events of one run: {@code run} (its new state), {@code job-started}, {@code phase}, {@code test},
      * {@code job-finished}, {@code line}, {@code finding}, {@code thought}, {@code job-verdict}, {@code run-verdict}.
-     * Each event's id is its Kafka position; reconnect with {@code Last-Event-ID} to get what was missed.
+     * Each event's id is its Kafka position; reconnect with {@code Last-Event-ID} (or {@code ?lastEventId=}, for an
+     * {@code EventSource} opened anew with a fresh ticket) to get what was missed.
      */
     @GET
     @Path("{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RolesAllowed(Scope.READ)
-    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
-                       @Context SseEventSink sink, @Context Sse sse) {
+    public void events(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventHeader,
+                       @QueryParam("lastEventId") String lastEventQuery, @Context SseEventSink sink, @Context Sse sse,
+                       @Context SecurityContext security) {
         runs.get(id);
+        String lastEventId = lastEventHeader != null ? lastEventHeader : lastEventQuery;
+        String token = security.getUserPrincipal().getName();
+        quota.acquire(token);
         openStreams.add(sink);
-        events.subscribe(id, lastEventId, event -> {
-            if (sink.isClosed()) {
+        try {
+            events.subscribe(id, lastEventId, event -> send(sink, sse, event), () -> {
+                quota.release(token);
                 openStreams.remove(sink);
-                return false;
-            }
-            sink.send(toSse(sse, event));
+                // Never on the publisher's thread: closing a stalled client's stream may wait for its connection.
+                closer.execute(() -> close(sink));
+            });
+        } catch (RuntimeException e) {
+            quota.release(token);
+            openStreams.remove(sink);
+            throw e;
+        }
+    }
+
+    private boolean send(SseEventSink sink, Sse sse, EventHub.Event event) {
+        if (sink.isClosed()) return false;
+        try {
+            sink.send(toSse(sse, event)).toCompletableFuture().get();
             return true;
-        });
+        } catch (ExecutionException | RuntimeException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static void close(SseEventSink sink) {
+        try {
+            sink.close();
+        } catch (RuntimeException e) {
+            // a stream whose client is gone cannot be closed more
+        }
     }
 
     /**
@@ -113,11 +174,7 @@ public final class RunsResource {
      */
     public void closeEventStreams() {
         for (SseEventSink sink : openStreams) {
-            try {
-                sink.close();
-            } catch (RuntimeException e) {
-                // a stream whose client is gone cannot be closed more
-            }
+            close(sink);
             openStreams.remove(sink);
         }
     }
