@@ -39,14 +39,7 @@ import org.vmtest.worker.vm.VmLauncher;
  * reach it; with {@code vm.network: outbound} it can.
  */
 class GuestNetworkIT {
-    private static final ConsoleListener NO_CONSOLE = new ConsoleListener() {
-        @Override
-        public void bytes(byte[] buf, int len) {
-        }
-
-        @Override
-        public void ended() {
-        }
+    private static final ConsoleListener NO_CONSOLE = (buf, len) -> {
     };
 
     @TempDir

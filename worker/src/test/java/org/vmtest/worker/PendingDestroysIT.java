@@ -24,14 +24,7 @@ import org.vmtest.worker.vm.VmLauncher;
  * because libvirtd itself serves everyone on this host.
  */
 class PendingDestroysIT {
-    private static final ConsoleListener NO_CONSOLE = new ConsoleListener() {
-        @Override
-        public void bytes(byte[] buf, int len) {
-        }
-
-        @Override
-        public void ended() {
-        }
+    private static final ConsoleListener NO_CONSOLE = (buf, len) -> {
     };
 
     @TempDir

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +21,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -43,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * }
  * </pre>
  */
-public final class EmbeddedKafka implements AutoCloseable {
+public final class EmbeddedKafka implements ScramBroker, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int NODE_ID = 1;
     private static final String BROKER_LISTENER = "PLAINTEXT";
@@ -77,6 +75,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     /** {@code host:port} of the broker listener, for {@code bootstrap.servers}. */
+    @Override
     public String bootstrapServers() {
         return host + ":" + port;
     }
@@ -97,29 +96,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      * What a client needs besides {@code bootstrap.servers} to connect as the broker's admin (a super user): empty
      * for a plain broker, the SASL settings for one started with {@link Builder#scram}.
      */
+    @Override
     public Map<String, String> adminClientProperties() {
         return scram == null ? Map.of() : Scram.clientProperties(scram.adminUser(), scram.adminPassword());
-    }
-
-    /**
-     * Creates (or changes the password of) SCRAM user {@code name}; the broker must have been started with
-     * {@link Builder#scram}. A client then connects with {@link Scram#clientProperties}.
-     */
-    public void upsertScramUser(String name, String password) {
-        if (scram == null) throw new IllegalStateException("this broker was not started with SASL/SCRAM");
-        ScramAdmin.upsertUser(adminConfig(), name, password);
-    }
-
-    /** Adds ACLs, as the broker's admin. */
-    public void addAcls(Collection<AclBinding> acls) {
-        ScramAdmin.addAcls(adminConfig(), acls);
-    }
-
-    private Map<String, Object> adminConfig() {
-        Map<String, Object> props = new LinkedHashMap<>(adminClientProperties());
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-admin");
-        return props;
     }
 
     /** From {@link Builder#start()} being called to the broker answering a metadata request. */

@@ -10,14 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * dies: {@link #kill()} is a SIGKILL, {@link #restart()} starts it again on the same ports and data directory, so
  * clients reconnect to the same address and find the records that were acknowledged before the kill.
  */
-public final class EmbeddedKafkaProcess implements AutoCloseable {
+public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaProcess.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
@@ -97,6 +95,7 @@ public final class EmbeddedKafkaProcess implements AutoCloseable {
         return kafka;
     }
 
+    @Override
     public synchronized String bootstrapServers() {
         return bootstrapServers;
     }
@@ -106,26 +105,9 @@ public final class EmbeddedKafkaProcess implements AutoCloseable {
     }
 
     /** Client settings besides {@code bootstrap.servers} to connect as the admin; empty without SCRAM. */
+    @Override
     public Map<String, String> adminClientProperties() {
         return scram == null ? Map.of() : Scram.clientProperties(scram.adminUser(), scram.adminPassword());
-    }
-
-    /** Creates SCRAM user {@code name} (or sets its password); only for a broker started with SCRAM. */
-    public void upsertScramUser(String name, String password) {
-        if (scram == null) throw new IllegalStateException("this broker was not started with SASL/SCRAM");
-        ScramAdmin.upsertUser(adminConfig(), name, password);
-    }
-
-    /** Adds ACLs, as the admin. */
-    public void addAcls(Collection<AclBinding> acls) {
-        ScramAdmin.addAcls(adminConfig(), acls);
-    }
-
-    private synchronized Map<String, Object> adminConfig() {
-        Map<String, Object> props = new java.util.LinkedHashMap<>(adminClientProperties());
-        props.put("bootstrap.servers", bootstrapServers);
-        props.put("client.id", "embedded-kafka-process-admin");
-        return props;
     }
 
     public synchronized boolean isAlive() {
