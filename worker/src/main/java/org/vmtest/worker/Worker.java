@@ -40,8 +40,11 @@ import org.vmtest.worker.vm.VmStartException;
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
-    /** How often a domain that libvirt could not destroy is tried again: the guest's extra run time at most. */
-    private static final Duration PENDING_DESTROY_RETRY = Duration.ofSeconds(2);
+    /**
+     * How often the libvirt connection is checked (and opened again after a cut), and a domain that libvirt could not
+     * destroy tried again: the guest's extra run time, and the time /health stays 503 after libvirt's return, at most.
+     */
+    private static final Duration LIBVIRT_CHECK = Duration.ofSeconds(2);
 
     private final WorkerConfig config;
     private final Hypervisor hypervisor;
@@ -90,7 +93,7 @@ public final class Worker implements AutoCloseable {
             this.control = new ControlListener(config.kafka(), config.workerId(), running, deadLetters);
             this.heartbeat = new Heartbeat(config, publisher, running, accelerator.wireName(),
                     hypervisor.libvirtVersion(), hypervisor.qemuVersion(), hostName(), clock);
-            this.pendingDestroys = new PendingDestroys(config.libvirtUri(), PENDING_DESTROY_RETRY);
+            this.pendingDestroys = new PendingDestroys(hypervisor, LIBVIRT_CHECK);
             WorkerContext ctx = new WorkerContext(config, launcher, ssh, publisher, accelerator, running, aborts, clock,
                     metrics, pendingDestroys);
             this.slots = new JobSlots(ctx, deadLetters);

@@ -105,6 +105,11 @@ public record WorkerConfig(
                 renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
     }
 
+    public WorkerConfig withLibvirtUri(String uri) {
+        return new WorkerConfig(kafka, workerId, slots, uri, accelerator, imageDir, workDir, heartbeatInterval,
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
+    }
+
     public WorkerConfig withDirs(Path images, Path work) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, images, work, heartbeatInterval,
                 renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);

@@ -36,20 +36,19 @@ class PendingDestroysIT {
         Profile profile = TestGuest.installOnly(TestGuest.profile("pass"));
         try (Hypervisor real = Hypervisor.open(config.libvirtUri());
              FakeLibvirtSocket libvirt = new FakeLibvirtSocket(work.resolve("libvirt.sock"));
-             PendingDestroys pending = new PendingDestroys(libvirt.uri(), Duration.ofMillis(500))) {
+             Hypervisor cut = Hypervisor.open(libvirt.uri());
+             PendingDestroys pending = new PendingDestroys(cut, Duration.ofMillis(500))) {
             Accelerator accelerator = AcceleratorProbe.resolve(config.accelerator(), real, config.hostFacts(),
                     TestGuest.dir().resolve("vmlinuz"), config.probeTimeout(), "vmtest-pendit-kvm-probe").accelerator();
             String domain = "vmtest-pendit-cut-a1";
-            try (Hypervisor cut = Hypervisor.open(libvirt.uri())) {
-                VmLauncher launcher = new VmLauncher(cut, "pendit", TestGuest.dir(), work);
-                assertThat(launcher.domainName("cut", 1)).isEqualTo(domain);
-                VirtualMachine vm = launcher.launch(profile, domain, accelerator, null, NO_CONSOLE);
-                libvirt.cut();
-                vm.close();
-                assertThat(vm.isDestroyed()).as("libvirt was cut: the destroy failed").isFalse();
-                assertThat(real.isRunning(domain)).as("so the guest runs on").isTrue();
-                pending.add(domain);
-            }
+            VmLauncher launcher = new VmLauncher(cut, "pendit", TestGuest.dir(), work);
+            assertThat(launcher.domainName("cut", 1)).isEqualTo(domain);
+            VirtualMachine vm = launcher.launch(profile, domain, accelerator, null, NO_CONSOLE);
+            libvirt.cut();
+            vm.close();
+            assertThat(vm.isDestroyed()).as("libvirt was cut: the destroy failed").isFalse();
+            assertThat(real.isRunning(domain)).as("so the guest runs on").isTrue();
+            pending.add(domain);
             // still cut: the retries fail and the domain stays listed
             await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
                     .until(() -> pending.waiting().contains(domain) && real.isRunning(domain));
@@ -58,6 +57,7 @@ class PendingDestroysIT {
             long t0 = System.nanoTime();
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
                     .until(() -> !real.isRunning(domain) && pending.waiting().isEmpty());
+            assertThat(cut.isAlive()).as("the cut connection was replaced by a new one").isTrue();
             System.out.printf("FIGURE domain destroyed %d ms after libvirt came back (retry every 500 ms)%n",
                     (System.nanoTime() - t0) / 1_000_000);
         } finally {

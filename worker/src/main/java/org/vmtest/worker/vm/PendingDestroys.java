@@ -11,13 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Domains whose destroy failed because libvirt did not answer (libvirtd restarted, its socket cut). A job cannot wait
- * for libvirt to come back, so it ends and leaves the domain's name here; every {@code interval} this tries a fresh
- * connection and, as soon as libvirt answers, destroys what is still running. Without it such a guest would run on
- * until this worker's next start swept it away.
+ * Keeps the worker's libvirt connection alive and destroys the domains whose destroy failed because libvirt did not
+ * answer (libvirtd restarted, its socket cut). Every {@code interval} it checks the {@link Hypervisor}'s connection
+ * and opens a new one when it was cut ({@link Hypervisor#reconnectIfDead()}), so that new jobs and {@code /health}
+ * find libvirt again within one interval of its return. A job cannot wait for libvirt to come back, so it ends and
+ * leaves its domain's name here; as soon as libvirt answers, what is still running is destroyed. Without it such a
+ * guest would run on until this worker's next start swept it away.
  *
  * <pre>{@code
- * try (PendingDestroys pending = new PendingDestroys("qemu:///system", Duration.ofSeconds(2))) {
+ * try (PendingDestroys pending = new PendingDestroys(hypervisor, Duration.ofSeconds(2))) {
  *     if (!vm.isDestroyed()) pending.add(vm.name());
  * }
  * }</pre>
@@ -25,12 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class PendingDestroys implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PendingDestroys.class);
 
-    private final String uri;
+    private final Hypervisor libvirt;
     private final Set<String> names = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService retry;
 
-    public PendingDestroys(String uri, Duration interval) {
-        this.uri = uri;
+    public PendingDestroys(Hypervisor libvirt, Duration interval) {
+        this.libvirt = libvirt;
         this.retry = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "pending-destroys");
             t.setDaemon(true);
@@ -43,7 +45,7 @@ public final class PendingDestroys implements AutoCloseable {
     public void add(String domainName) {
         if (names.add(domainName)) {
             LOG.warn("domain {} could not be destroyed; destroying it as soon as libvirt at {} answers again",
-                    domainName, uri);
+                    domainName, libvirt.uri());
         }
     }
 
@@ -53,29 +55,37 @@ public final class PendingDestroys implements AutoCloseable {
     }
 
     private void retry() {
-        if (names.isEmpty()) return;
-        // a fresh connection: the one that was cut does not come back by itself
-        try (Hypervisor libvirt = Hypervisor.open(uri)) {
+        try {
+            // the connection that was cut does not come back by itself
+            if (!libvirt.reconnectIfDead()) {
+                if (!names.isEmpty()) LOG.debug("libvirt still unreachable, {} domain(s) waiting", names.size());
+                return;
+            }
             for (String name : List.copyOf(names)) {
                 if (!libvirt.isRunning(name)) {
+                    if (!libvirt.isAlive()) return; // cut again meanwhile: "not running" meant "no answer"
                     names.remove(name);
-                    LOG.info("domain {} is gone (libvirt at {} answers again)", name, uri);
+                    LOG.info("domain {} is gone (libvirt at {} answers again)", name, libvirt.uri());
                 } else if (libvirt.destroy(name)) {
                     names.remove(name);
-                    LOG.warn("domain {} destroyed now that libvirt at {} answers again", name, uri);
+                    LOG.warn("domain {} destroyed now that libvirt at {} answers again", name, libvirt.uri());
                 }
             }
-        } catch (VmStartException e) {
-            LOG.debug("libvirt still unreachable, {} domain(s) waiting: {}", names.size(), e.getMessage());
         } catch (RuntimeException e) {
             // the next round tries again; a scheduled task that throws would never run again
-            LOG.warn("retrying the destroy of {}: {}", names, e.toString());
+            LOG.warn("checking libvirt at {} (domains waiting: {}): {}", libvirt.uri(), names, e.toString());
         }
     }
 
     @Override
     public void close() {
         retry.shutdownNow();
+        try {
+            // the owner closes the Hypervisor next: no round may still be using it
+            if (!retry.awaitTermination(5, TimeUnit.SECONDS)) LOG.warn("the libvirt check did not end within 5 s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (!names.isEmpty()) {
             LOG.error("stopping with domains that could not be destroyed: {} (the next start sweeps them)", names);
         }
