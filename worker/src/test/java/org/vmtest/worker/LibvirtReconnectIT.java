@@ -16,16 +16,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmtest.protocol.LineSource;
+import org.vmtest.protocol.Accelerator;
 import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.jobs.JobMessage;
 import org.vmtest.protocol.jobs.JobRequested;
+import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.Line;
 import org.vmtest.testing.KafkaClusterExtension;
 import org.vmtest.testing.cluster.FakeLibvirtSocket;
+import org.vmtest.worker.vm.AcceleratorProbe;
 import org.vmtest.worker.vm.Hypervisor;
+import org.vmtest.worker.vm.VirtualMachine;
+import org.vmtest.worker.vm.VmLauncher;
 
 /**
  * A worker whose libvirt connection is cut (libvirtd restarted) connects again once libvirt answers: /health is 200
@@ -105,6 +110,35 @@ class LibvirtReconnectIT {
         } finally {
             try (Hypervisor real = Hypervisor.open("qemu:///system")) {
                 real.domainsNamed("vmtest-recon1-").forEach(real::destroy);
+            }
+        }
+    }
+
+    /**
+     * A cut shows only when a call fails; the first VM start after libvirt's return must not fail on it. No 2 s check
+     * runs here (no worker), so only the start itself can notice the dead connection and open a new one.
+     */
+    @Test
+    void theFirstVmStartAfterLibvirtIsBackReconnectsInsteadOfFailing() throws Exception {
+        WorkerConfig config = WorkerConfig.defaults(kafka.settings()).withDirs(TestGuest.dir(), work);
+        Profile profile = TestGuest.installOnly(TestGuest.profile("pass"));
+        String domain = "vmtest-recon2-first-a1";
+        try (FakeLibvirtSocket libvirt = new FakeLibvirtSocket(work.resolve("libvirt2.sock"));
+             Hypervisor hypervisor = Hypervisor.open(libvirt.uri())) {
+            Accelerator accelerator = AcceleratorProbe.resolve(config.accelerator(), hypervisor, config.hostFacts(),
+                    TestGuest.dir().resolve("vmlinuz"), config.probeTimeout(), "vmtest-recon2-kvm-probe").accelerator();
+            libvirt.cut();
+            libvirt.restore();
+            VmLauncher launcher = new VmLauncher(hypervisor, "recon2", TestGuest.dir(), work);
+            try (VirtualMachine vm = launcher.launch(profile, domain, accelerator, null, (buf, len) -> {
+            })) {
+                assertThat(hypervisor.isRunning(domain)).isTrue();
+                assertThat(vm.isDestroyed()).isFalse();
+            }
+            assertThat(hypervisor.isRunning(domain)).as("destroyed through the new connection").isFalse();
+        } finally {
+            try (Hypervisor real = Hypervisor.open("qemu:///system")) {
+                real.destroy(domain);
             }
         }
     }
