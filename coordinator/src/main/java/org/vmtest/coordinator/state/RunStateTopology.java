@@ -76,7 +76,7 @@ public final class RunStateTopology {
     private RunStateTopology() {
     }
 
-    /** A run that ends is dropped from {@code vmtest.runs}; carries the tombstone from the fold to the sink. */
+    /** A run past its retention, on its way from the fold to {@code vmtest.runs}, where it becomes a tombstone. */
     private record Removed(String runId) {
     }
 
