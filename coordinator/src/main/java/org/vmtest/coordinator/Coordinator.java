@@ -6,6 +6,7 @@ import io.dropwizard.core.cli.ServerCommand;
 import io.dropwizard.core.setup.Bootstrap;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -36,6 +37,11 @@ public final class Coordinator implements AutoCloseable {
     /** Starts from a YAML file, with {@code ${ENV}} substitution, as {@code server <file>} would. */
     public static Coordinator start(Path configFile) throws Exception {
         return start(new CoordinatorApplication(), configFile.toString(), null);
+    }
+
+    /** As {@link #start(Path)}, with the time the coordinator goes by (a test moves it). */
+    public static Coordinator start(Path configFile, Clock clock) throws Exception {
+        return start(new CoordinatorApplication(clock), configFile.toString(), null);
     }
 
     /** Starts from a configuration built in code. */

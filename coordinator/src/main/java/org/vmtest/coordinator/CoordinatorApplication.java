@@ -61,6 +61,7 @@ import org.vmtest.coordinator.server.JsonErrorFilter;
 import org.vmtest.coordinator.server.JsonErrorHandler;
 import org.vmtest.coordinator.server.MaskedRequestLog;
 import org.vmtest.coordinator.state.EventHub;
+import org.vmtest.coordinator.state.RunRetention;
 import org.vmtest.coordinator.state.RunStateStreams;
 import org.vmtest.coordinator.state.InitialLoad;
 import org.vmtest.coordinator.state.RunView;
@@ -147,7 +148,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
 
         Path stateDir = config.getStateDir() != null ? config.getStateDir()
                 : Files.createTempDirectory("vmtest-coordinator-streams-");
-        RunStateStreams streams = new RunStateStreams(kafka, stateDir, clock);
+        RunStateStreams streams = new RunStateStreams(kafka, stateDir, clock, new RunRetention(
+                config.getRunRetention().toJavaDuration(), config.getRunRetentionCheckInterval().toJavaDuration()));
         InitialLoad initialLoad = new InitialLoad(config.getKafkaTimeout().toJavaDuration());
         StateReader reader = new StateReader(kafka, runView, workers, events, initialLoad);
         RunPublisher publisher = new RunPublisher(kafka, config.getKafkaTimeout().toJavaDuration());

@@ -36,6 +36,18 @@ public class CoordinatorConfiguration extends Configuration {
     @JsonProperty
     private Duration archiveRetention = Duration.days(14);
 
+    /** A finished run is removed from vmtest.runs (a tombstone) once it ended this long ago. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.MINUTES)
+    @JsonProperty
+    private Duration runRetention = Duration.days(30);
+
+    /** How often the run-state stream looks for runs past {@link #runRetention}. */
+    @NotNull
+    @MinDuration(value = 1, unit = TimeUnit.SECONDS)
+    @JsonProperty
+    private Duration runRetentionCheckInterval = Duration.minutes(10);
+
     /** Output of one job kept in the archive (its lines in the logs and stream.jsonl); past it, the logs say so. */
     @NotNull
     @MinDataSize(value = 1, unit = DataSizeUnit.KIBIBYTES)
@@ -121,6 +133,22 @@ public class CoordinatorConfiguration extends Configuration {
 
     public void setArchiveDir(Path archiveDir) {
         this.archiveDir = archiveDir;
+    }
+
+    public Duration getRunRetention() {
+        return runRetention;
+    }
+
+    public void setRunRetention(Duration runRetention) {
+        this.runRetention = runRetention;
+    }
+
+    public Duration getRunRetentionCheckInterval() {
+        return runRetentionCheckInterval;
+    }
+
+    public void setRunRetentionCheckInterval(Duration runRetentionCheckInterval) {
+        this.runRetentionCheckInterval = runRetentionCheckInterval;
     }
 
     public Duration getArchiveRetention() {

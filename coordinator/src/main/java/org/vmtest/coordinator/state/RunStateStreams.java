@@ -18,12 +18,14 @@ public final class RunStateStreams implements Managed {
     private final KafkaSettings settings;
     private final Path stateDir;
     private final Clock clock;
+    private final RunRetention retention;
     private volatile KafkaStreams streams;
 
-    public RunStateStreams(KafkaSettings settings, Path stateDir, Clock clock) {
+    public RunStateStreams(KafkaSettings settings, Path stateDir, Clock clock, RunRetention retention) {
         this.settings = settings;
         this.stateDir = stateDir;
         this.clock = clock;
+        this.retention = retention;
     }
 
     public static String applicationId(KafkaSettings settings) {
@@ -36,7 +38,7 @@ public final class RunStateStreams implements Managed {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, Short.toString(settings.replicationFactor()));
-        KafkaStreams s = new KafkaStreams(RunStateTopology.build(settings.topics(), clock), props);
+        KafkaStreams s = new KafkaStreams(RunStateTopology.build(settings.topics(), clock, retention), props);
         s.setUncaughtExceptionHandler(e -> {
             LOG.error("run-state stream thread failed; replacing it", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;

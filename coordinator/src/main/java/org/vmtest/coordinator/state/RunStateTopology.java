@@ -2,9 +2,13 @@ package org.vmtest.coordinator.state;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -13,6 +17,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -20,6 +25,7 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
@@ -46,6 +52,12 @@ import org.vmtest.protocol.workers.WorkerStatus;
  * from job id to run id) and their {@code JobVerdict}s into the run's state on the compacted {@code vmtest.runs}
  * topic, and emits the {@code RunVerdict} to {@code vmtest.verdicts} in the same transaction as the state that
  * records it, so it goes out exactly once however many coordinators run.
+ *
+ * <p>It also removes runs past their {@link RunRetention}: the fold's store holds every run it ever saw, and a run
+ * deleted from {@code vmtest.runs} behind its back would stay there (restored from the changelog at every start,
+ * and written back to the topic by the next stray record for it). So the sweep runs here, over the store, and
+ * deletes the run from the store and writes its tombstone in the same exactly-once transaction: the fold stays the
+ * one writer of a run's fate on {@code vmtest.runs} (the submit transaction only writes the first, QUEUED state).
  */
 public final class RunStateTopology {
     public static final String STORE = "run-state";
@@ -64,7 +76,11 @@ public final class RunStateTopology {
     private RunStateTopology() {
     }
 
-    public static Topology build(Topics topics, Clock clock) {
+    /** A run past its retention, on its way from the fold to {@code vmtest.runs}, where it becomes a tombstone. */
+    private record Removed(String runId) {
+    }
+
+    public static Topology build(Topics topics, Clock clock, RunRetention retention) {
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), RUN_SERDE));
         Consumed<String, byte[]> raw = Consumed.with(Serdes.String(), Serdes.ByteArray());
@@ -92,9 +108,10 @@ public final class RunStateTopology {
 
         KStream<String, Object> out = commands.merge(lifecycle, Named.as("merge-lifecycle"))
                 .merge(verdicts, Named.as("merge-verdicts"))
-                .process(FoldProcessor::new, Named.as("fold"), STORE);
+                .process(() -> new FoldProcessor(clock, retention), Named.as("fold"), STORE);
         out.split(Named.as("out-"))
-                .branch((k, v) -> v instanceof Run, Branched.withConsumer(s -> s.mapValues(v -> (Run) v)
+                .branch((k, v) -> v instanceof Run || v instanceof Removed, Branched.withConsumer(s -> s
+                        .mapValues(v -> v instanceof Run run ? run : null, Named.as("tombstone-removed"))
                         .to(topics.runs(), Produced.with(Serdes.String(), RUN_SERDE)), "runs"))
                 .branch((k, v) -> v instanceof RunVerdict, Branched.withConsumer(s -> s.mapValues(v -> (VerdictEvent) v)
                         .to(topics.verdicts(), Produced.with(Serdes.String(), VERDICT_SERDE)), "verdicts"))
@@ -174,13 +191,51 @@ public final class RunStateTopology {
     }
 
     private static final class FoldProcessor implements Processor<String, RunInput, String, Object> {
+        private final Clock clock;
+        private final RunRetention retention;
         private ProcessorContext<String, Object> context;
         private KeyValueStore<String, Run> store;
+
+        FoldProcessor(Clock clock, RunRetention retention) {
+            this.clock = clock;
+            this.retention = retention;
+        }
 
         @Override
         public void init(ProcessorContext<String, Object> context) {
             this.context = context;
             this.store = context.getStateStore(STORE);
+            context.schedule(retention.checkEvery(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
+        }
+
+        /**
+         * Removes this task's runs past their retention. Each coordinator sweeps only the partitions it owns, so a
+         * tombstone is normally written once; should two write it (a zombie during a rebalance), the second
+         * tombstone for a key changes nothing: the run is gone either way. The tombstone carries the stream's own
+         * wall-clock time: the broker refuses a record time far from its own, whatever the injected clock says.
+         */
+        private void sweep(long wallClockMillis) {
+            Instant now = clock.instant();
+            List<String> removed = new ArrayList<>();
+            List<String> forgotten = new ArrayList<>();
+            try (KeyValueIterator<String, Run> all = store.all()) {
+                while (all.hasNext()) {
+                    KeyValue<String, Run> entry = all.next();
+                    switch (retention.outcome(entry.value, now)) {
+                        case REMOVE -> removed.add(entry.key);
+                        case FORGET -> forgotten.add(entry.key);
+                        case KEEP -> { }
+                    }
+                }
+            }
+            for (String runId : removed) {
+                store.delete(runId);
+                context.forward(new Record<String, Object>(runId, new Removed(runId), wallClockMillis));
+            }
+            forgotten.forEach(store::delete);
+            if (!removed.isEmpty()) {
+                LOG.info("removed {} run(s) that ended more than {} ago", removed.size(), retention.keep());
+            }
         }
 
         @Override

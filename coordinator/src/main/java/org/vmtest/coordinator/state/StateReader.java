@@ -90,6 +90,7 @@ public final class StateReader implements Managed {
     private void applyState(ConsumerRecord<String, byte[]> record) {
         if (record.topic().equals(topics.runs())) {
             if (record.value() == null) {
+                // a run past its runRetention (RunStateTopology's sweep): it leaves memory as it leaves the topic
                 runs.remove(record.key());
             } else if (RUNS.decode(record.value()) instanceof Decoded.Ok<Run> ok) {
                 runs.put(ok.value());

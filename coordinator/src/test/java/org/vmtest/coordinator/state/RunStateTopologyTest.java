@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -62,7 +63,8 @@ class RunStateTopologyTest {
         props.put("application.id", "t-coordinator");
         props.put("bootstrap.servers", "unused:9092");
         props.put("state.dir", stateDir.toString());
-        driver = new TopologyTestDriver(RunStateTopology.build(TOPICS, Clock.fixed(T0, ZoneOffset.UTC)), props);
+        driver = new TopologyTestDriver(RunStateTopology.build(TOPICS, Clock.fixed(T0, ZoneOffset.UTC),
+                new RunRetention(Duration.ofDays(30), Duration.ofMinutes(10))), props);
         commands = driver.createInputTopic(TOPICS.runCommands(), new StringSerializer(), new ByteArraySerializer());
         stream = driver.createInputTopic(TOPICS.stream(), new StringSerializer(), new ByteArraySerializer());
         verdictsIn = driver.createInputTopic(TOPICS.verdicts(), new StringSerializer(), new ByteArraySerializer());
