@@ -24,6 +24,16 @@ public final class ImagePath {
         }
     }
 
+    /** The prefix that names one of the run's artifacts instead of a file: {@code vm.disk: artifact:disk}. */
+    public static final String ARTIFACT_PREFIX = "artifact:";
+
+    /** The artifact an image field names ({@code artifact:NAME}), or empty for a path in the image directory. */
+    public static Optional<String> artifactName(String path) {
+        return path != null && path.startsWith(ARTIFACT_PREFIX)
+                ? Optional.of(path.substring(ARTIFACT_PREFIX.length()))
+                : Optional.empty();
+    }
+
     /** Whether {@code path} is relative, not empty, and has no {@code ..} segment. */
     public static boolean staysInside(String path) {
         if (path.isBlank() || path.startsWith("/") || path.indexOf('\0') >= 0) return false;
@@ -33,9 +43,13 @@ public final class ImagePath {
         return true;
     }
 
-    /** The first image path of {@code vm} that breaks the rule, in the order kernel, initrd, iso, disk. */
+    /**
+     * The first image path of {@code vm} that breaks the rule, in the order kernel, initrd, iso, disk. An
+     * {@code artifact:NAME} reference is not a path and is checked against the run's artifacts instead.
+     */
     public static Optional<Violation> firstViolation(VmSpec vm) {
         for (Map.Entry<String, String> e : vm.imagePaths().entrySet()) {
+            if (artifactName(e.getValue()).isPresent()) continue;
             if (!staysInside(e.getValue())) return Optional.of(new Violation(e.getKey(), e.getValue()));
         }
         return Optional.empty();

@@ -13,6 +13,7 @@ import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.control.AbortJob;
 import org.vmtest.protocol.control.CancelJob;
 import org.vmtest.protocol.dlq.DeadLetter;
+import org.vmtest.protocol.jobs.ArtifactSpec;
 import org.vmtest.protocol.jobs.JobRequested;
 import org.vmtest.protocol.jobs.PatternSpec;
 import org.vmtest.protocol.jobs.Profile;
@@ -65,6 +66,9 @@ final class Samples {
                 List.of("vmtest-install: [ 50%] copying files"));
         return List.of(
                 new JobRequested("j-1", "r-1", profile(), Map.of("commit", "abc123"), T),
+                new JobRequested("j-2", "r-1", profile(), Map.of(), T, Map.of("disk", new ArtifactSpec(
+                        "https://ci.example/nixos.qcow2.zst", "AB".repeat(32), 1234L, Map.of("Authorization", "Bearer t"),
+                        null))),
                 new Line("j-1", 1, 42, LineSource.CONSOLE, Phase.INSTALLATION, T, "vmtest-install: [ 50%]\tcopying", false),
                 new JobStarted("j-1", 1, T, "r-1", "pass", "host-a", "vmtest-host-a-j-1-a1", "tcg",
                         Map.of(Phase.INSTALLATION, Duration.ofSeconds(60)), List.of(pattern())),
