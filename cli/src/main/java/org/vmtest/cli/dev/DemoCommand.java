@@ -16,7 +16,10 @@ import org.vmtest.cli.follow.VerdictTable;
 import org.vmtest.cli.runs.SubmitCommand;
 import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.codec.Json;
+import org.vmtest.cli.vm.GuestDirOption;
+import org.vmtest.cli.vm.ProfilesDirOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,7 +29,8 @@ import picocli.CommandLine.Spec;
         description = {"Starts the local cluster of `vmtest dev`, runs the demo profiles in parallel in real VMs and "
                 + "follows them live: one passes, one panics during its installation and is aborted at once, one "
                 + "fails a test. Ends with the verdicts and the analyzer's reasoning about the abort, and writes "
-                + "vmtest-out/demo/summary.json and junit.xml.",
+                + "vmtest-out/demo/summary.json and junit.xml. The services' logs go to vmtest-out/demo/logs/, one "
+                + "file per service.",
                 "Exit code as `submit`: 1 when a job failed or was aborted (the demo's expected outcome)."})
 public final class DemoCommand implements Callable<Integer> {
     @Spec
@@ -41,9 +45,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "vmtest-out/demo", description = "where the reports go (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--guest-dir", defaultValue = "${env:VMTEST_GUEST_DIR:-vmtest-out/guest}",
-            description = "the test guest (default: ${DEFAULT-VALUE})")
-    Path guestDir;
+    @Mixin
+    GuestDirOption guestDir;
+
+    @Mixin
+    ProfilesDirOption catalogue;
+
+    @Mixin
+    ServiceLogsOption logs;
 
     @Option(names = "--timeout", defaultValue = "PT15M", description = "give up after this long (default: ${DEFAULT-VALUE})")
     Duration timeout;
@@ -51,10 +60,13 @@ public final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
-        w.println("vmtest demo: starting a local cluster (Kafka broker, coordinator, analyzer, worker)...");
+        Path logDir = out.resolve("logs");
+        w.printf("vmtest demo: starting a local cluster (Kafka broker, coordinator, analyzer, worker); their logs go "
+                + "to %s/%s%n", logDir, logs.verbose ? "" : " (--verbose shows them here)");
         w.flush();
-        try (DevCluster cluster = new DevCluster(port, out.resolve("cluster"), guestDir, Path.of("deploy/profiles"),
-                profiles.size())) {
+        try (ServiceLogs serviceLogs = logs.open(logDir);
+             DevCluster cluster = new DevCluster(port, out.resolve("cluster"), guestDir.dir(), catalogue.dir(),
+                     profiles.size())) {
             w.printf("cluster up: %s (token in %s)%n", cluster.url(), out.resolve("cluster/token"));
             CoordinatorClient client = new CoordinatorClient(cluster.url(), cluster.token());
             RunView submitted = client.submit(profiles, Map.of("source", "vmtest demo"));

@@ -22,7 +22,9 @@ import org.vmtest.worker.WorkerConfig;
 
 /**
  * A whole vmtest cluster in this JVM: a real Kafka broker (KRaft), the coordinator, an analyzer and a worker
- * driving real VMs. Each part is the same code a production deployment runs; only the wiring is local.
+ * driving real VMs. Each part is the same code a production deployment runs; only the wiring is local. Logging is
+ * the embedding program's: {@code dev} and {@code demo} open {@link ServiceLogs} first (the coordinator is told to
+ * leave logback alone).
  */
 public final class DevCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DevCluster.class);
@@ -61,8 +63,7 @@ public final class DevCluster implements AutoCloseable {
             token = newToken();
             writeToken(outDir.resolve("token"), token);
             Path config = outDir.resolve("coordinator.yml");
-            Files.writeString(config, coordinatorConfig(bootstrapServers, port, token, profilesDir.toAbsolutePath(),
-                    outDir.resolve("archive").toAbsolutePath()));
+            DevCoordinatorConfig.of(bootstrapServers, port, token, profilesDir, outDir.resolve("archive")).write(config);
             Coordinator coordinator = Coordinator.start(config);
             parts.push(coordinator);
             url = coordinator.baseUri();
@@ -96,39 +97,6 @@ public final class DevCluster implements AutoCloseable {
                 LOG.warn("stopping {}: {}", part.getClass().getSimpleName(), e.toString());
             }
         }
-    }
-
-    private static String coordinatorConfig(String bootstrap, int port, String token, Path profiles, Path archive) {
-        return """
-                # Written by vmtest dev: the coordinator of the local cluster.
-                kafka:
-                  bootstrapServers: "%s"
-                  partitions: 3
-                profilesDir: "%s"
-                archiveDir: "%s"
-                auth:
-                  enabled: true
-                  tokens:
-                    - name: dev
-                      token: "%s"
-                      scopes: [submit]
-                webView: true
-                server:
-                  applicationConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: %d
-                  adminConnectors:
-                    - type: http
-                      bindHost: 127.0.0.1
-                      port: 0
-                  requestLog:
-                    appenders: []
-                logging:
-                  level: WARN
-                  loggers:
-                    org.vmtest: INFO
-                """.formatted(bootstrap, profiles, archive, token, port);
     }
 
     private static String newToken() {

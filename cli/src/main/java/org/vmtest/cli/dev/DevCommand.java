@@ -5,7 +5,10 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.vmtest.cli.ExitCodes;
+import org.vmtest.cli.vm.GuestDirOption;
+import org.vmtest.cli.vm.ProfilesDirOption;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -14,7 +17,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {"Runs a whole vmtest cluster on this machine: an embedded Kafka broker, a coordinator, an "
                 + "analyzer and a worker. Prints the URL and an API token (also written to vmtest-out/dev/token) "
-                + "and runs until interrupted, then cleans up."})
+                + "and runs until interrupted, then cleans up. The services' logs go to vmtest-out/dev/logs/, one file per "
+                + "service (--verbose: here as well)."})
 public final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,20 +32,34 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "vmtest-out/dev", description = "working directory (default: ${DEFAULT-VALUE})")
     Path out;
 
-    @Option(names = "--guest-dir", defaultValue = "${env:VMTEST_GUEST_DIR:-vmtest-out/guest}",
-            description = "the test guest (default: ${DEFAULT-VALUE})")
-    Path guestDir;
+    @Mixin
+    GuestDirOption guestDir;
 
-    @Option(names = "--profiles", defaultValue = "deploy/profiles", description = "profile catalogue (default: ${DEFAULT-VALUE})")
-    Path profiles;
+    @Mixin
+    ProfilesDirOption profiles;
+
+    @Mixin
+    ServiceLogsOption logs;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter w = spec.commandLine().getOut();
         CountDownLatch stopped = new CountDownLatch(1);
-        DevCluster cluster = new DevCluster(port, out, guestDir, profiles, slots);
+        Path logDir = out.resolve("logs");
+        w.printf("vmtest dev: starting a local cluster (Kafka broker, coordinator, analyzer, worker); their logs go "
+                + "to %s/%s%n", logDir, logs.verbose ? "" : " (--verbose shows them here)");
+        w.flush();
+        ServiceLogs serviceLogs = logs.open(logDir);
+        DevCluster cluster;
+        try {
+            cluster = new DevCluster(port, out, guestDir.dir(), profiles.dir(), slots);
+        } catch (Exception | Error e) {
+            serviceLogs.close();
+            throw e;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             cluster.close();
+            serviceLogs.close();
             stopped.countDown();
         }, "vmtest-dev-shutdown"));
         w.printf("%nvmtest dev cluster is up%n");
@@ -49,6 +67,7 @@ public final class DevCommand implements Callable<Integer> {
         w.printf("  API          %sapi/v1  (Authorization: Bearer <token>)%n", cluster.url());
         w.printf("  token        %s  (also in %s)%n", cluster.token(), out.resolve("token"));
         w.printf("  kafka        %s%n", cluster.bootstrapServers());
+        w.printf("  logs         %s/ (one file per service)%n", logDir);
         w.printf("  try          ./vmtest submit --url %s --profile pass --follow%n", cluster.url());
         w.printf("Ctrl-C stops it.%n");
         w.flush();
