@@ -24,6 +24,7 @@ import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.stream.Line;
@@ -128,10 +129,8 @@ final class TestCoordinators {
     static List<ConsumerRecord<String, byte[]>> readAll(KafkaSettings kafka, String topic) {
         Properties props = kafka.assignedConsumer("test-reader");
         try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
+            List<TopicPartition> partitions = Partitions.assignAll(c, topic, Partitions.From.BEGINNING,
+                    Duration.ofSeconds(60));
             Map<TopicPartition, Long> end = c.endOffsets(partitions);
             List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
             Instant deadline = Instant.now().plusSeconds(20);

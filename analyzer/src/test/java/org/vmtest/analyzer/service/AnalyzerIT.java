@@ -37,6 +37,7 @@ import org.vmtest.protocol.control.AbortJob;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.dlq.DeadLetter;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.kafka.TopicAdmin;
 import org.vmtest.protocol.kafka.Topics;
 import org.vmtest.protocol.stream.JobFinished;
@@ -144,10 +145,7 @@ class AnalyzerIT {
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("express-it"));
              KafkaConsumer<String, byte[]> worker = new KafkaConsumer<>(settings.assignedConsumer("express-it"))) {
             assertThat(analyzer.awaitRunning(Duration.ofSeconds(60))).as("analyzer reached RUNNING").isTrue();
-            List<TopicPartition> control = worker.partitionsFor(settings.topics().control()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            worker.assign(control);
-            worker.seekToBeginning(control);
+            Partitions.assignAll(worker, settings.topics().control(), Partitions.From.BEGINNING, Duration.ofSeconds(60));
 
             for (StreamEvent e : panickingJob("job-express", "run-express")) {
                 if (e instanceof JobFinished) break;

@@ -14,6 +14,7 @@ import org.vmtest.cli.ExitCodes;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.verdicts.Finding;
 import org.vmtest.protocol.verdicts.JobVerdict;
 import org.vmtest.protocol.verdicts.RunVerdict;
@@ -80,14 +81,12 @@ public final class ResultsCommand implements Callable<Integer> {
     }
 
     private int results(KafkaConsumer<String, byte[]> consumer, String topic, PrintWriter out, PrintWriter err) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        List<TopicPartition> partitions = Partitions.assignAll(consumer, topic, Partitions.From.BEGINNING,
+                Duration.ofSeconds(15));
         if (partitions.isEmpty()) {
             err.println("vmtest: topic " + topic + " does not exist on " + bootstrap);
             return ExitCodes.INFRASTRUCTURE;
         }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         Optional<RunVerdict> verdict = read(consumer, end, out, err);
         if (runId == null) return ExitCodes.OK;

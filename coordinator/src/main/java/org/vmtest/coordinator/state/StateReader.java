@@ -11,7 +11,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
@@ -21,6 +20,7 @@ import org.vmtest.coordinator.api.Run;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.kafka.Topics;
 import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.JobStarted;
@@ -188,18 +188,17 @@ public final class StateReader implements Managed {
         private void assignAll(KafkaConsumer<String, byte[]> c) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topicNames) {
-                List<PartitionInfo> infos = List.of();
-                while (running && infos.isEmpty()) {
+                List<TopicPartition> found = List.of();
+                while (running && found.isEmpty()) {
                     try {
-                        infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+                        found = Partitions.of(c, topic, Duration.ofSeconds(10));
                     } catch (TimeoutException e) {
                         LOG.warn("no partitions of {} yet: {}", topic, e.getMessage());
                     }
                 }
-                infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+                partitions.addAll(found);
             }
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
+            Partitions.assign(c, partitions, Partitions.From.BEGINNING);
             while (tracksInitialLoad && running && loadTargets.isEmpty() && !partitions.isEmpty()) {
                 try {
                     loadTargets.putAll(c.endOffsets(partitions, Duration.ofSeconds(10)));

@@ -1,12 +1,10 @@
 package org.vmtest.worker.control;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,6 +13,7 @@ import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.control.CancelJob;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.worker.DeadLetters;
 import org.vmtest.worker.jobs.RunningJobs;
 
@@ -42,11 +41,7 @@ public final class ControlListener implements Runnable, AutoCloseable {
         Properties props = kafka.assignedConsumer(clientId);
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         this.consumer = new KafkaConsumer<>(props);
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
+        Partitions.assignAll(consumer, topic, Partitions.From.END, Duration.ofSeconds(30));
         this.thread = new Thread(this, "control-" + workerId);
         this.thread.setDaemon(true);
     }
