@@ -1,42 +1,35 @@
 package org.vmtest.cli.doctor;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.vmtest.cli.ExitCodes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import org.vmtest.cli.kafka.KafkaConfigOption;
-import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.cli.kafka.KafkaOptions;
+import org.vmtest.cli.vm.GuestDirOption;
+import org.vmtest.cli.vm.LibvirtUriOption;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "doctor",
         mixinStandardHelpOptions = true,
         description = {"Checks that this host can run vmtest: Java, QEMU, libvirt and its permissions, KVM (a real "
-                + "probe boot), the test guest, Kafka. Prints the fix for each failing check.",
+                + "probe boot), the test guest, Kafka (with --bootstrap or $VMTEST_BOOTSTRAP). Prints the fix for each failing check.",
                 "Exit code 0 when everything needed is there (warnings allowed), 2 otherwise."})
 public final class DoctorCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--libvirt-uri", defaultValue = "${env:VMTEST_LIBVIRT_URI:-qemu:///system}",
-            description = "libvirt connection URI (default: ${DEFAULT-VALUE})")
-    String libvirtUri;
-
-    @Option(names = "--guest-dir", defaultValue = "${env:VMTEST_GUEST_DIR:-vmtest-out/guest}",
-            description = "the test guest's build output (default: ${DEFAULT-VALUE})")
-    Path guestDir;
-
-    @Option(names = "--bootstrap", defaultValue = "${env:VMTEST_BOOTSTRAP}",
-            description = "Kafka bootstrap servers to check (default: $VMTEST_BOOTSTRAP; none: Kafka is not checked)")
-    String bootstrap;
+    @Mixin
+    LibvirtUriOption libvirt;
 
     @Mixin
-    KafkaConfigOption kafkaConfig;
+    GuestDirOption guest;
+
+    @Mixin
+    KafkaOptions kafka;
 
     @Override
     public Integer call() {
@@ -44,12 +37,12 @@ public final class DoctorCommand implements Callable<Integer> {
         List<Check> checks = new ArrayList<>();
         checks.add(HostChecks.java());
         checks.add(HostChecks.qemu());
-        checks.add(HostChecks.libvirt(libvirtUri));
+        checks.add(HostChecks.libvirt(libvirt.uri()));
         checks.add(HostChecks.libvirtPermissions());
-        checks.add(HostChecks.guest(guestDir));
-        checks.add(HostChecks.kvm(guestDir));
-        if (bootstrap != null && !bootstrap.isBlank()) {
-            checks.add(KafkaCheck.reachable(kafkaConfig.apply(KafkaSettings.of(bootstrap))));
+        checks.add(HostChecks.guest(guest.dir()));
+        checks.add(HostChecks.kvm(guest.dir()));
+        if (kafka.given()) {
+            checks.add(KafkaCheck.reachable(kafka.settings()));
         } else {
             checks.add(Check.warn("kafka", "not checked: no cluster given",
                     "pass --bootstrap HOST:PORT or set VMTEST_BOOTSTRAP; `vmtest dev` brings its own broker"));

@@ -27,7 +27,7 @@ final class KafkaCheck {
         } catch (Exception e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             return Check.fail("kafka", bootstrapServers + " does not answer: " + cause.getMessage(),
-                    "start the cluster, check bootstrapServers; " + org.vmtest.cli.kafka.KafkaConfigOption.HINT
+                    "start the cluster, check bootstrapServers; " + org.vmtest.cli.kafka.KafkaOptions.HINT
                             + "; for one machine `vmtest dev` runs an embedded broker");
         }
     }

@@ -21,7 +21,7 @@ import org.vmtest.protocol.verdicts.RunVerdict;
 import org.vmtest.protocol.verdicts.Thought;
 import org.vmtest.protocol.verdicts.VerdictEvent;
 import org.apache.kafka.common.KafkaException;
-import org.vmtest.cli.kafka.KafkaConfigOption;
+import org.vmtest.cli.kafka.KafkaOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,15 +40,11 @@ public final class ResultsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bootstrap", required = true, defaultValue = "${env:VMTEST_BOOTSTRAP}",
-            description = "Kafka bootstrap servers (default: $VMTEST_BOOTSTRAP)")
-    String bootstrap;
-
     @Option(names = "--topic-prefix", defaultValue = "vmtest", description = "topic prefix (default: ${DEFAULT-VALUE})")
     String topicPrefix;
 
     @Mixin
-    KafkaConfigOption kafkaConfig;
+    KafkaOptions kafka;
 
     @Option(names = "--run", description = "only this run")
     String runId;
@@ -67,15 +63,15 @@ public final class ResultsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        KafkaSettings settings = kafkaConfig.apply(KafkaSettings.of(bootstrap).withTopicPrefix(topicPrefix));
+        KafkaSettings settings = kafka.settings().withTopicPrefix(topicPrefix);
         String topic = settings.topics().verdicts();
         var props = settings.assignedConsumer("vmtest-results");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
             return results(consumer, topic, out, err);
         } catch (KafkaException e) {
             // Authorization and authentication failures, and timeouts (a SASL listener never answers a plain client)
-            err.println("vmtest: cannot read " + topic + " on " + bootstrap + ": " + e.getClass().getSimpleName()
-                    + ": " + e.getMessage() + " (" + KafkaConfigOption.HINT + ")");
+            err.println("vmtest: cannot read " + topic + " on " + settings.bootstrapServers() + ": " + e.getClass().getSimpleName()
+                    + ": " + e.getMessage() + " (" + KafkaOptions.HINT + ")");
             return ExitCodes.INFRASTRUCTURE;
         }
     }
@@ -84,7 +80,7 @@ public final class ResultsCommand implements Callable<Integer> {
         List<TopicPartition> partitions = Partitions.assignAll(consumer, topic, Partitions.From.BEGINNING,
                 Duration.ofSeconds(15));
         if (partitions.isEmpty()) {
-            err.println("vmtest: topic " + topic + " does not exist on " + bootstrap);
+            err.println("vmtest: topic " + topic + " does not exist on " + kafka.bootstrap());
             return ExitCodes.INFRASTRUCTURE;
         }
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions);

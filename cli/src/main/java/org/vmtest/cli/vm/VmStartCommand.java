@@ -11,6 +11,7 @@ import org.vmtest.protocol.profiles.ProfileYaml;
 import org.vmtest.worker.ManualVm;
 import org.vmtest.worker.WorkerConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,26 +28,25 @@ public final class VmStartCommand implements Callable<Integer> {
             description = "a profile name of the catalogue (--profiles) or a path to a profile file")
     String profile;
 
-    @Option(names = "--profiles", defaultValue = "deploy/profiles", description = "profile catalogue (default: ${DEFAULT-VALUE})")
-    Path profiles;
+    @Mixin
+    ProfilesDirOption profiles;
 
-    @Option(names = "--guest-dir", defaultValue = "${env:VMTEST_GUEST_DIR:-vmtest-out/guest}",
-            description = "where the profile's relative image paths resolve (default: ${DEFAULT-VALUE})")
-    Path imageDir;
+    @Mixin
+    GuestDirOption guest;
 
     @Option(names = "--work-dir", defaultValue = "vmtest-out/vm", description = "overlay and key (default: ${DEFAULT-VALUE})")
     Path workDir;
 
-    @Option(names = "--libvirt-uri", defaultValue = "${env:VMTEST_LIBVIRT_URI:-qemu:///system}")
-    String libvirtUri;
+    @Mixin
+    LibvirtUriOption libvirt;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path file = profile.contains("/") || profile.endsWith(".yaml") ? Path.of(profile)
-                : profiles.resolve(profile + ".yaml");
+                : profiles.dir().resolve(profile + ".yaml");
         Profile p = ProfileYaml.read(file);
-        WorkerConfig config = new WorkerConfig(new KafkaSettings(), "manual", 1, libvirtUri, null, imageDir, workDir,
+        WorkerConfig config = new WorkerConfig(new KafkaSettings(), "manual", 1, libvirt.uri(), null, guest.dir(), workDir,
                 null, null, null, null, null, null);
         CountDownLatch interrupted = new CountDownLatch(1);
         try (ManualVm vm = ManualVm.start(p, config, line -> {
