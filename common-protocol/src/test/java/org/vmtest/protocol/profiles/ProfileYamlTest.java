@@ -87,7 +87,7 @@ class ProfileYamlTest {
                 """))
                 .isInstanceOf(ProfileException.class)
                 .hasMessageContaining("both.yaml:")
-                .hasMessageContaining("exactly one of kernel (direct boot) or iso");
+                .hasMessageContaining("at most one of kernel (direct boot) or iso");
     }
 
     @Test
