@@ -38,7 +38,7 @@ class RealGuestsIT {
     void aDebianCloudImageInstallsAServiceRebootsAndPasses() throws IOException {
         JsonNode job = runOne("debian-cloud");
         assertThat(job.get("verdict").asText()).as("%s", job).isEqualTo("PASSED");
-        assertThat(job.get("tests")).hasSize(3);
+        assertThat(job.get("tests")).hasSize(4);
     }
 
     @Test
