@@ -68,6 +68,35 @@ class RealDebianConsoleTest {
                 .extracting(OfflineAnalyzer.Finding::title).contains("systemd: emergency mode");
     }
 
+    /** What a debian-* profile's test step `systemd-analyze time` printed on the recorded first boot. */
+    @Test
+    void systemdAnalyzeOfARealBootGivesKernelUserspaceAndTotalMetrics(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path out = Files.writeString(dir.resolve("systemd-analyze.log"),
+                "Startup finished in 28.701s (kernel) + 6min 36.055s (userspace) = 7min 4.757s \n"
+                        + "graphical.target reached after 5min 40.435s in userspace.\n");
+        FileResult r = ANALYZER.analyze(out);
+        assertThat(r.findings()).filteredOn(f -> f.category() == Category.METRIC)
+                .extracting(OfflineAnalyzer.Finding::pattern, OfflineAnalyzer.Finding::value)
+                .contains(org.assertj.core.groups.Tuple.tuple("metric.systemd-boot-kernel", 28.701),
+                        org.assertj.core.groups.Tuple.tuple("metric.systemd-boot-userspace", 396.055),
+                        org.assertj.core.groups.Tuple.tuple("metric.systemd-boot-total", 424.757));
+    }
+
+    /** The worker's lines (JobRunner) that the time-to-SSH metrics read. */
+    @Test
+    void timeToSshIsReadFromTheWorkersLines() {
+        PatternLibrary library = PatternLibrary.builtIn();
+        var first = java.util.regex.Pattern.compile(library.pattern("metric.time-to-ssh").orElseThrow().regex())
+                .matcher("ssh up 342118 ms after the domain was created");
+        assertThat(first.find()).isTrue();
+        assertThat(first.group("ms")).isEqualTo("342118");
+        var reboot = java.util.regex.Pattern.compile(library.pattern("metric.reboot-to-ssh").orElseThrow().regex())
+                .matcher("guest back after the reboot in 95012 ms");
+        assertThat(reboot.find()).isTrue();
+        assertThat(reboot.group("ms")).isEqualTo("95012");
+    }
+
     private static Path sample(String name) throws Exception {
         return Path.of(RealDebianConsoleTest.class.getClassLoader().getResource("samples/real-debian/" + name).toURI());
     }
