@@ -82,6 +82,9 @@ public final class DomainXml {
         } else {
             if (d.disk() != null) child(os, "boot").setAttribute("dev", "hd");
             if (d.iso() != null) child(os, "boot").setAttribute("dev", "cdrom");
+            // SeaBIOS on the serial console (QEMU's graphics=off): its "No bootable device." is what tells an
+            // installation that left no bootloader, and only the console reaches the analyzer
+            if (d.firmware() == VmSpec.Firmware.BIOS) child(os, "bios").setAttribute("useserial", "yes");
         }
     }
 

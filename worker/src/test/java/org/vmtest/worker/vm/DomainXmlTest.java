@@ -71,6 +71,7 @@ class DomainXmlTest {
         assertThat(at(doc, "/domain/os/initrd")).isEqualTo("/img/initrd.img");
         assertThat(at(doc, "/domain/os/cmdline")).isEqualTo("console=ttyS0 vmtest.scenario=pass vmtest.ssh_key=QUJD");
         assertThat(count(doc, "/domain/os/boot")).as("direct boot names no boot device").isZero();
+        assertThat(count(doc, "/domain/os/bios")).isZero();
         assertThat(count(doc, "/domain/features/acpi")).isEqualTo(1);
         assertThat(at(doc, "/domain/on_reboot")).isEqualTo("restart");
         assertThat(at(doc, "/domain/devices/memballoon/@model")).isEqualTo("none");
@@ -135,6 +136,7 @@ class DomainXmlTest {
         assertThat(count(doc, "/domain/os/loader") + count(doc, "/domain/os/nvram")).isZero();
         assertThat(at(doc, "/domain/os/@firmware")).isEmpty();
         assertThat(at(doc, "/domain/os/boot/@dev")).isEqualTo("hd");
+        assertThat(at(doc, "/domain/os/bios/@useserial")).as("SeaBIOS writes to the serial console").isEqualTo("yes");
     }
 
     @Test
