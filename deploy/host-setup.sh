@@ -15,7 +15,10 @@
 set -euo pipefail
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
-PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static dropbear-bin kmod cpio tini)
+# xorriso: cloud-init seeds (ssh.keyDelivery CLOUD_INIT); ovmf: UEFI firmware; the rest of the second line builds
+# the Debian guests (deploy/images/debian/build.sh)
+PACKAGES=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients busybox-static dropbear-bin kmod cpio tini
+          xorriso ovmf mmdebstrap fdisk e2fsprogs dosfstools mtools grub-pc-bin grub-efi-amd64-bin)
 for arg in "$@"; do
     case "$arg" in
         # The coordinator's web view is tested in a real headless browser; the compose file is checked by docker-compose,

@@ -37,6 +37,7 @@ public final class DoctorCommand implements Callable<Integer> {
         List<Check> checks = new ArrayList<>();
         checks.add(HostChecks.java());
         checks.add(HostChecks.qemu());
+        checks.add(HostChecks.realGuests());
         checks.add(HostChecks.libvirt(libvirt.uri()));
         checks.add(HostChecks.libvirtPermissions());
         checks.add(HostChecks.guest(guest.dir()));

@@ -41,6 +41,27 @@ final class HostChecks {
         return Check.ok("qemu", r.firstLine());
     }
 
+    /**
+     * What real guests need beyond QEMU: xorriso builds the cloud-init seed of {@code ssh.keyDelivery: CLOUD_INIT},
+     * OVMF (Debian's ovmf) is the firmware of {@code vm.firmware: UEFI}.
+     */
+    static Check realGuests() {
+        return realGuests(Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"));
+    }
+
+    static Check realGuests(Path ovmfCode, Path ovmfVars) {
+        Result x = run(Duration.ofSeconds(10), "xorriso", "-version");
+        if (x.exit() != 0) {
+            return Check.fail("real guests", "xorriso not found (builds the cloud-init seed of ssh.keyDelivery CLOUD_INIT)",
+                    "apt-get install xorriso, or " + HOST_SETUP);
+        }
+        if (!Files.isRegularFile(ovmfCode) || !Files.isRegularFile(ovmfVars)) {
+            return Check.fail("real guests", "UEFI firmware missing: " + ovmfCode + " / " + ovmfVars
+                    + " (vm.firmware UEFI)", "apt-get install ovmf, or " + HOST_SETUP);
+        }
+        return Check.ok("real guests", "xorriso (cloud-init seeds), OVMF " + ovmfCode.getParent() + " (UEFI)");
+    }
+
     static Check libvirt(String uri) {
         Connect connect = null;
         try {

@@ -52,7 +52,7 @@ public record Profile(
             throw new IllegalArgumentException("install steps and tests run over SSH: ssh.keyDelivery NONE allows neither");
         }
         if (ssh.keyDelivery() == SshSpec.KeyDelivery.KERNEL_CMDLINE && !vm.directBoot()) {
-            throw new IllegalArgumentException("ssh.keyDelivery KERNEL_CMDLINE needs a direct-boot vm (kernel); use IDENTITY_FILE for ISO images");
+            throw new IllegalArgumentException("ssh.keyDelivery KERNEL_CMDLINE needs a direct-boot vm (kernel); use CLOUD_INIT or IDENTITY_FILE for disk and ISO images");
         }
     }
 

@@ -11,19 +11,31 @@ import java.time.Duration;
  * @param identityFile for images that trust a fixed key (ISO installers): the private key file on the worker
  *                     host, used when {@code keyDelivery} is {@link KeyDelivery#IDENTITY_FILE}
  * @param connectTimeout how long to keep retrying until the guest answers
+ * @param cloudInitUserData with {@link KeyDelivery#CLOUD_INIT}: more cloud-config (a YAML mapping) for the seed's
+ *                     {@code user-data}, merged with the job's key; null for none
  */
-public record SshSpec(String user, int port, KeyDelivery keyDelivery, String identityFile, Duration connectTimeout) {
+public record SshSpec(String user, int port, KeyDelivery keyDelivery, String identityFile, Duration connectTimeout,
+                      String cloudInitUserData) {
 
     public enum KeyDelivery {
         /** The worker appends {@code vmtest.ssh_key=<base64 OpenSSH public key>} to the kernel command line. */
         KERNEL_CMDLINE,
         /** The image already trusts the key in {@code identityFile}. */
         IDENTITY_FILE,
+        /**
+         * The worker attaches a NoCloud seed (a CD-ROM labelled {@code cidata}) whose {@code user-data} lists the
+         * key in {@code ssh_authorized_keys}: any image with cloud-init takes it at boot.
+         */
+        CLOUD_INIT,
         /** No SSH: console-only profiles. */
         NONE
     }
 
-    public static final SshSpec DEFAULT = new SshSpec(null, 0, null, null, null);
+    public static final SshSpec DEFAULT = new SshSpec(null, 0, null, null, null, null);
+
+    public SshSpec(String user, int port, KeyDelivery keyDelivery, String identityFile, Duration connectTimeout) {
+        this(user, port, keyDelivery, identityFile, connectTimeout, null);
+    }
 
     public SshSpec {
         if (user == null || user.isBlank()) user = "root";
@@ -34,5 +46,9 @@ public record SshSpec(String user, int port, KeyDelivery keyDelivery, String ide
             throw new IllegalArgumentException("ssh.identityFile is required when ssh.keyDelivery is IDENTITY_FILE");
         }
         if (connectTimeout == null) connectTimeout = Duration.ofMinutes(2);
+        if (cloudInitUserData != null && cloudInitUserData.isBlank()) cloudInitUserData = null;
+        if (cloudInitUserData != null && keyDelivery != KeyDelivery.CLOUD_INIT) {
+            throw new IllegalArgumentException("ssh.cloudInitUserData needs ssh.keyDelivery CLOUD_INIT");
+        }
     }
 }

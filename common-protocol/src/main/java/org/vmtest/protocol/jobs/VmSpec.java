@@ -12,15 +12,20 @@ import org.vmtest.protocol.Accelerator;
  *
  * @param memoryMiB  guest memory
  * @param vcpus      virtual CPUs
- * @param kernel     kernel for direct boot (with {@code initrd} and {@code cmdline}); null when booting an ISO
+ * @param kernel     kernel for direct boot (with {@code initrd} and {@code cmdline}); null when the firmware boots
+ *                   the disk or the ISO
  * @param initrd     initial ramdisk for direct boot
  * @param cmdline    kernel command line for direct boot; the worker appends what it must pass (SSH key)
- * @param iso        installer ISO attached as a CD-ROM; null for direct boot
- * @param disk       base disk image; each job runs on its own qcow2 overlay of it
+ * @param iso        installer ISO attached as a CD-ROM; the firmware tries the disk first, so a blank disk falls
+ *                   through to the installer and an installed one boots through its own bootloader
+ * @param disk       base disk image; each job runs on its own qcow2 overlay of it. Without kernel and iso the
+ *                   firmware (BIOS or UEFI) boots it through its own bootloader
  * @param firmware   BIOS or UEFI
  * @param accelerator KVM, TCG or AUTO (the worker's probe decides)
  * @param network    what the guest may reach besides its forwarded SSH port: nothing (RESTRICTED, the default) or
  *                   the host and beyond (OUTBOUND); see docs/security.md
+ * @param diskSizeGiB with no {@code disk}: the size of a blank disk created for each job (an installer's target);
+ *                   0 for none
  */
 public record VmSpec(
         int memoryMiB,
@@ -32,7 +37,8 @@ public record VmSpec(
         String disk,
         Firmware firmware,
         Accelerator accelerator,
-        Network network) {
+        Network network,
+        int diskSizeGiB) {
 
     public enum Firmware { BIOS, UEFI }
 
@@ -44,6 +50,11 @@ public record VmSpec(
         OUTBOUND
     }
 
+    public VmSpec(int memoryMiB, int vcpus, String kernel, String initrd, String cmdline, String iso, String disk,
+                  Firmware firmware, Accelerator accelerator, Network network) {
+        this(memoryMiB, vcpus, kernel, initrd, cmdline, iso, disk, firmware, accelerator, network, 0);
+    }
+
     public VmSpec {
         if (memoryMiB == 0) memoryMiB = 256;
         if (vcpus == 0) vcpus = 1;
@@ -52,8 +63,15 @@ public record VmSpec(
         if (firmware == null) firmware = Firmware.BIOS;
         if (accelerator == null) accelerator = Accelerator.AUTO;
         if (network == null) network = Network.RESTRICTED;
-        if ((kernel == null) == (iso == null)) {
-            throw new IllegalArgumentException("vm needs exactly one of kernel (direct boot) or iso");
+        if (kernel != null && iso != null) {
+            throw new IllegalArgumentException("vm needs at most one of kernel (direct boot) or iso (installer), not both");
+        }
+        if (diskSizeGiB < 0) throw new IllegalArgumentException("vm.diskSizeGiB must not be negative, got " + diskSizeGiB);
+        if (diskSizeGiB > 0 && disk != null) {
+            throw new IllegalArgumentException("vm.diskSizeGiB makes a blank disk: give either vm.disk or vm.diskSizeGiB");
+        }
+        if (kernel == null && iso == null && disk == null) {
+            throw new IllegalArgumentException("vm needs something to boot: kernel (direct boot), iso (installer) or disk");
         }
         if (kernel == null && initrd != null) throw new IllegalArgumentException("vm.initrd needs vm.kernel");
         if (cmdline == null) cmdline = "";

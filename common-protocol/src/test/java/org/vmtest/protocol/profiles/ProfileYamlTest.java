@@ -35,6 +35,58 @@ class ProfileYamlTest {
     }
 
     @Test
+    void theDebianProfilesBootTheirDiskAndTakeTheKeyThroughCloudInit() throws Exception {
+        Profile cloud = ProfileYaml.read(SHIPPED.resolve("debian-cloud.yaml"));
+        assertThat(cloud.vm().directBoot()).isFalse();
+        assertThat(cloud.vm().disk()).isEqualTo("debian/debian-12.qcow2");
+        assertThat(cloud.vm().firmware()).isEqualTo(org.vmtest.protocol.jobs.VmSpec.Firmware.BIOS);
+        assertThat(cloud.ssh().keyDelivery()).isEqualTo(SshSpec.KeyDelivery.CLOUD_INIT);
+        assertThat(ProfileYaml.read(SHIPPED.resolve("debian-uefi.yaml")).vm().firmware())
+                .isEqualTo(org.vmtest.protocol.jobs.VmSpec.Firmware.UEFI);
+    }
+
+    @Test
+    void anInstallerIsoWithABlankDiskAndExtraCloudConfigLoad() throws Exception {
+        Profile p = ProfileYaml.parse("installer.yaml", """
+                name: installer
+                vm:
+                  iso: installer.iso
+                  diskSizeGiB: 4
+                ssh:
+                  keyDelivery: CLOUD_INIT
+                  cloudInitUserData: |
+                    runcmd: [[touch, /run/x]]
+                """);
+        assertThat(p.vm().diskSizeGiB()).isEqualTo(4);
+        assertThat(p.vm().disk()).isNull();
+        assertThat(p.ssh().cloudInitUserData()).contains("runcmd");
+    }
+
+    @Test
+    void aBlankDiskSizeBesideADiskIsRefusedNamingBothFields() {
+        assertThatThrownBy(() -> ProfileYaml.parse("both-disks.yaml", """
+                name: both-disks
+                vm:
+                  iso: installer.iso
+                  disk: base.qcow2
+                  diskSizeGiB: 4
+                """)).isInstanceOf(ProfileException.class)
+                .hasMessageContaining("vm.disk or vm.diskSizeGiB");
+    }
+
+    @Test
+    void cloudInitUserDataWithoutCloudInitIsRefused() {
+        assertThatThrownBy(() -> ProfileYaml.parse("ud.yaml", """
+                name: ud
+                vm:
+                  kernel: vmlinuz
+                ssh:
+                  cloudInitUserData: "a: b"
+                """)).isInstanceOf(ProfileException.class)
+                .hasMessageContaining("ssh.cloudInitUserData needs ssh.keyDelivery CLOUD_INIT");
+    }
+
+    @Test
     void thePassProfileSaysWhatTheTestGuestNeeds() throws Exception {
         Profile pass = ProfileYaml.read(SHIPPED.resolve("pass.yaml"));
 
@@ -87,7 +139,7 @@ class ProfileYamlTest {
                 """))
                 .isInstanceOf(ProfileException.class)
                 .hasMessageContaining("both.yaml:")
-                .hasMessageContaining("exactly one of kernel (direct boot) or iso");
+                .hasMessageContaining("at most one of kernel (direct boot) or iso");
     }
 
     @Test

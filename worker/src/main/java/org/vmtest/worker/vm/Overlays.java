@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** Per-job copy-on-write disks: a qcow2 overlay on the profile's base image, so the base is never written. */
+/**
+ * Per-job disks: a qcow2 overlay on the profile's base image (so the base is never written), or a blank qcow2 disk
+ * for an installer to install onto.
+ */
 public final class Overlays {
     private Overlays() {
     }
@@ -33,6 +36,35 @@ public final class Overlays {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new VmStartException("interrupted while creating overlay " + overlay, e);
+        }
+    }
+
+    /** A blank, sparse qcow2 disk of {@code sizeGiB}: the target of an installer. */
+    public static void createBlank(Path disk, int sizeGiB) throws VmStartException {
+        try {
+            Files.createDirectories(disk.getParent());
+            Files.deleteIfExists(disk);
+            run(new ProcessBuilder("qemu-img", "create", "-q", "-f", "qcow2", disk.toString(), sizeGiB + "G"), disk);
+        } catch (IOException e) {
+            throw new VmStartException("cannot create blank disk " + disk + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void run(ProcessBuilder pb, Path target) throws VmStartException, IOException {
+        Process p = pb.redirectErrorStream(true).start();
+        try {
+            boolean done = p.waitFor(30, TimeUnit.SECONDS);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (!done) {
+                p.destroyForcibly();
+                throw new VmStartException("qemu-img create " + target + " did not finish in 30 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new VmStartException("qemu-img create " + target + " failed (exit " + p.exitValue() + "): " + out);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmStartException("interrupted while creating " + target, e);
         }
     }
 

@@ -3,6 +3,7 @@ package org.vmtest.worker.vm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
@@ -10,8 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running transient domain with its console and overlay. {@link #close()} leaves nothing behind: the domain
- * destroyed, the console thread ended, the overlay deleted, the SSH port given back. {@link #suspend()} and
+ * One running transient domain with its console and job files. {@link #close()} leaves nothing behind: the domain
+ * destroyed, the console thread ended, the job's files (overlay or blank disk, cloud-init seed, UEFI variables)
+ * deleted, the SSH port given back. {@link #suspend()} and
  * {@link #destroy()} may be called from any thread at any time (an abort) and return at once when the domain is
  * already gone.
  */
@@ -21,26 +23,26 @@ public final class VirtualMachine implements AutoCloseable {
     private final String name;
     private final Domain domain;
     private final ConsoleStream console;
-    private final Path overlay;
+    private final List<Path> jobFiles;
     private final int sshPort;
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private final AtomicBoolean suspended = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean freed;
 
-    private VirtualMachine(String name, Domain domain, ConsoleStream console, Path overlay, int sshPort) {
+    private VirtualMachine(String name, Domain domain, ConsoleStream console, List<Path> jobFiles, int sshPort) {
         this.name = name;
         this.domain = domain;
         this.console = console;
-        this.overlay = overlay;
+        this.jobFiles = jobFiles;
         this.sshPort = sshPort;
     }
 
     /**
-     * Creates the domain paused, attaches the console, then lets it run. On failure nothing is left: the caller
-     * owns only the overlay, which it passed in.
+     * Creates the domain paused, attaches the console, then lets it run. The machine deletes {@code jobFiles} (may
+     * be null) when it is closed; on failure nothing is left but them, and the caller still owns them.
      */
-    static VirtualMachine start(Hypervisor hypervisor, DomainSpec spec, Path overlay, ConsoleListener listener)
+    static VirtualMachine start(Hypervisor hypervisor, DomainSpec spec, List<Path> jobFiles, ConsoleListener listener)
             throws VmStartException {
         Domain domain;
         try {
@@ -53,7 +55,7 @@ public final class VirtualMachine implements AutoCloseable {
                     listener::ended, "console-" + spec.name());
             domain.resume();
             LOG.info("domain {} running ({}, ssh 127.0.0.1:{})", spec.name(), spec.type(), spec.sshPort());
-            return new VirtualMachine(spec.name(), domain, console, overlay, spec.sshPort());
+            return new VirtualMachine(spec.name(), domain, console, jobFiles == null ? List.of() : List.copyOf(jobFiles), spec.sshPort());
         } catch (LibvirtException | VmStartException | RuntimeException e) {
             // the console reader, if it started, ends by itself once the domain is gone
             try {
@@ -173,10 +175,12 @@ public final class VirtualMachine implements AutoCloseable {
         }
         free();
         PortAllocator.release(sshPort);
-        try {
-            if (overlay != null) Files.deleteIfExists(overlay);
-        } catch (IOException e) {
-            LOG.warn("cannot delete overlay {}: {}", overlay, e.getMessage());
+        for (Path f : jobFiles) {
+            try {
+                Files.deleteIfExists(f);
+            } catch (IOException e) {
+                LOG.warn("cannot delete job file {}: {}", f, e.getMessage());
+            }
         }
     }
 }

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Base64;
 import java.util.regex.Pattern;
 import org.vmtest.protocol.Accelerator;
@@ -19,13 +21,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Turns a profile into a running {@link VirtualMachine}: resolves its images inside the image directory (never
  * outside it, whatever the job record says),
- * puts an overlay under this worker's own directory, passes the job's SSH key on the kernel command line, and
+ * puts the job's files under this worker's own directory (an overlay of the base disk or a blank disk, a cloud-init
+ * seed, a UEFI variables store), passes the job's SSH key on the kernel command line or in the seed, and
  * names the domain {@code vmtest-<workerId>-<job>-a<attempt>} so that a restarted worker finds (and removes)
  * exactly what it left behind, and nothing of another worker's.
  */
 public final class VmLauncher {
     private static final Logger LOG = LoggerFactory.getLogger(VmLauncher.class);
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9_.-]");
+    /** The names of the job files in the overlay directory, after the domain name; {@link #sweep()} removes them. */
+    static final String DISK_SUFFIX = ".qcow2";
+    static final String SEED_SUFFIX = "-seed.iso";
+    static final String VARS_SUFFIX = "-VARS.fd";
 
     private final Hypervisor hypervisor;
     private final String workerId;
@@ -56,25 +63,40 @@ public final class VmLauncher {
     public VirtualMachine launch(Profile profile, String domainName, Accelerator accelerator, String sshPublicKey,
                                  ConsoleListener console) throws VmStartException {
         VmSpec vm = profile.vm();
-        Path overlay = vm.disk() == null ? null : overlayDir.resolve(domainName + ".qcow2");
-        int port = profile.ssh().keyDelivery() == SshSpec.KeyDelivery.NONE ? 0 : PortAllocator.take();
+        SshSpec ssh = profile.ssh();
+        boolean blankDisk = vm.disk() == null && vm.diskSizeGiB() > 0;
+        Path disk = vm.disk() == null && !blankDisk ? null : overlayDir.resolve(domainName + DISK_SUFFIX);
+        Path seed = ssh.keyDelivery() == SshSpec.KeyDelivery.CLOUD_INIT ? overlayDir.resolve(domainName + SEED_SUFFIX) : null;
+        Path vars = vm.firmware() == VmSpec.Firmware.UEFI ? overlayDir.resolve(domainName + VARS_SUFFIX) : null;
+        List<Path> jobFiles = new ArrayList<>();
+        for (Path p : new Path[] {disk, seed, vars}) if (p != null) jobFiles.add(p);
+        int port = ssh.keyDelivery() == SshSpec.KeyDelivery.NONE ? 0 : PortAllocator.take();
         boolean started = false;
         try {
-            if (overlay != null) Overlays.create(image(vm.disk(), "disk"), overlay);
+            if (blankDisk) {
+                Overlays.createBlank(disk, vm.diskSizeGiB());
+            } else if (disk != null) {
+                Overlays.create(image(vm.disk(), "disk"), disk);
+            }
+            if (seed != null) {
+                if (sshPublicKey == null) throw new VmStartException("ssh.keyDelivery CLOUD_INIT: no key to deliver");
+                CloudInitSeed.create(seed, sshPublicKey, ssh.user(), ssh.cloudInitUserData(), "vmtest-guest");
+            }
+            DomainSpec.UefiVars uefi = vars == null ? null : UefiFirmware.forJob(vars);
             DomainSpec spec = new DomainSpec(domainName, accelerator == Accelerator.KVM ? "kvm" : "qemu",
                     vm.memoryMiB(), vm.vcpus(),
                     vm.kernel() == null ? null : image(vm.kernel(), "kernel"),
                     vm.initrd() == null ? null : image(vm.initrd(), "initrd"),
-                    cmdline(vm.cmdline(), profile.ssh(), sshPublicKey),
+                    cmdline(vm.cmdline(), ssh, sshPublicKey),
                     vm.iso() == null ? null : image(vm.iso(), "iso"),
-                    overlay, vm.firmware(), port, profile.ssh().port(), vm.network());
-            VirtualMachine machine = VirtualMachine.start(hypervisor, spec, overlay, console);
+                    disk, vm.firmware(), port, ssh.port(), vm.network(), seed, uefi);
+            VirtualMachine machine = VirtualMachine.start(hypervisor, spec, jobFiles, console);
             started = true;
             return machine;
         } finally {
             if (!started) {
                 if (port > 0) PortAllocator.release(port);
-                deleteQuietly(overlay);
+                jobFiles.forEach(VmLauncher::deleteQuietly);
             }
         }
     }
@@ -112,7 +134,7 @@ public final class VmLauncher {
         return real;
     }
 
-    /** Removes the domains and overlays this worker left behind in an earlier life; returns what it removed. */
+    /** Removes the domains and job files this worker left behind in an earlier life; returns what it removed. */
     public int sweep() {
         int removed = 0;
         for (String name : hypervisor.domainsNamed(domainPrefix())) {
@@ -122,10 +144,11 @@ public final class VmLauncher {
             }
         }
         if (Files.isDirectory(overlayDir)) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(overlayDir, "*.qcow2")) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(overlayDir,
+                    "{*" + DISK_SUFFIX + ",*" + SEED_SUFFIX + ",*" + VARS_SUFFIX + "}")) {
                 for (Path f : files) {
                     Files.deleteIfExists(f);
-                    LOG.warn("deleted overlay {} left over from an earlier run", f);
+                    LOG.warn("deleted job file {} left over from an earlier run", f);
                     removed++;
                 }
             } catch (IOException e) {
