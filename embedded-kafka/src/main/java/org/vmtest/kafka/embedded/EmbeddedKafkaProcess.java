@@ -69,23 +69,8 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
 
     private static EmbeddedKafkaProcess start(List<String> brokerProperties, Scram scram) {
         String host = "127.0.0.1";
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("embedded-kafka-process-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a data directory for the Kafka process", e);
-        }
-        List<String> args = new ArrayList<>();
-        for (String property : brokerProperties) {
-            args.add("--property");
-            args.add(property);
-        }
-        if (scram != null) {
-            args.add("--scram-admin");
-            args.add(scram.adminUser());
-        }
-        EmbeddedKafkaProcess kafka = new EmbeddedKafkaProcess(host, EmbeddedKafka.freePort(host),
-                EmbeddedKafka.freePort(host), dir, args, scram);
+        EmbeddedKafkaProcess kafka = prepare(host, EmbeddedKafka.freePort(host), EmbeddedKafka.freePort(host),
+                brokerProperties, List.of(), scram);
         try {
             kafka.launch();
         } catch (RuntimeException e) {
@@ -95,9 +80,40 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
         return kafka;
     }
 
+    /**
+     * A process not started yet ({@link #launch()} starts it), with a fresh data directory.
+     *
+     * @param brokerProperties {@code key=value} broker properties
+     * @param options          more {@link EmbeddedKafkaMain} options, such as a node's id and quorum
+     */
+    static EmbeddedKafkaProcess prepare(String host, int port, int controllerPort, List<String> brokerProperties,
+                                        List<String> options, Scram scram) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("embedded-kafka-process-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a data directory for the Kafka process", e);
+        }
+        List<String> args = new ArrayList<>(options);
+        for (String property : brokerProperties) {
+            args.add("--property");
+            args.add(property);
+        }
+        if (scram != null) {
+            args.add("--scram-admin");
+            args.add(scram.adminUser());
+        }
+        return new EmbeddedKafkaProcess(host, port, controllerPort, dir, args, scram);
+    }
+
     @Override
     public synchronized String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** {@code host:port} of the broker listener, known before the process first starts. */
+    public String address() {
+        return host + ":" + port;
     }
 
     public Path dataDir() {
@@ -157,7 +173,8 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
         }
     }
 
-    private void launch() {
+    /** Starts the process and waits for it to print its address. */
+    synchronized void launch() {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
