@@ -37,6 +37,7 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
     private final Scram scram;
     private Process process;
     private String bootstrapServers;
+    private volatile Path logFile;
     private boolean closed;
 
     private EmbeddedKafkaProcess(String host, int port, int controllerPort, Path dataDir, List<String> extraArgs,
@@ -109,6 +110,20 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
     @Override
     public synchronized String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * Appends the process's output (the broker's warnings and errors, and more with
+     * {@code -Dvmtest.embedded-kafka.log-level}) to {@code file} from now on, across restarts, besides this JVM's
+     * debug log: a test shows it when a case fails.
+     */
+    public void logTo(Path file) {
+        this.logFile = java.util.Objects.requireNonNull(file, "file");
+    }
+
+    /** The file {@link #logTo} named, or null. */
+    public Path logFile() {
+        return logFile;
     }
 
     /** {@code host:port} of the broker listener, known before the process first starts. */
@@ -202,7 +217,8 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
             throw new UncheckedIOException("cannot start the Kafka process: " + command.get(0), e);
         }
         CompletableFuture<String> ready = new CompletableFuture<>();
-        Thread reader = new Thread(() -> forwardOutput(process, ready), "embedded-kafka-process-" + process.pid());
+        Path log = logFile;
+        Thread reader = new Thread(() -> forwardOutput(process, ready, log), "embedded-kafka-process-" + process.pid());
         reader.setDaemon(true);
         reader.start();
         try {
@@ -221,11 +237,19 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
     }
 
     /** Drains the child's output (a full pipe would stall it) and completes {@code ready} with its address. */
-    private static void forwardOutput(Process child, CompletableFuture<String> ready) {
+    private static void forwardOutput(Process child, CompletableFuture<String> ready, Path log) {
         List<String> tail = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+             java.io.Writer file = log == null ? java.io.Writer.nullWriter()
+                     : Files.newBufferedWriter(log, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                     java.nio.file.StandardOpenOption.APPEND)) {
+            file.write("---- process " + child.pid() + " started\n");
+            file.flush();
             String line;
             while ((line = out.readLine()) != null) {
+                file.write(line);
+                file.write('\n');
+                file.flush();
                 if (!ready.isDone() && line.startsWith(EmbeddedKafkaMain.READY_PREFIX)) {
                     ready.complete(line.substring(EmbeddedKafkaMain.READY_PREFIX.length()).strip());
                 } else {

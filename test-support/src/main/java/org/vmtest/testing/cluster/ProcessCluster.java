@@ -190,6 +190,10 @@ public final class ProcessCluster implements AutoCloseable {
         } else {
             kafkaCluster = EmbeddedKafkaCluster.start(spec.brokers, admin);
             broker = kafkaCluster;
+            // From here on (kills, restarts): what a node says when it dies or rejoins is shown with a failed case.
+            for (int id : kafkaCluster.nodeIds()) {
+                kafkaCluster.node(id).logTo(logsDir().resolve("kafka-" + id + ".log"));
+            }
         }
         settings = KafkaSettings.of(broker.bootstrapServers()).withTopicPrefix(prefix).withPartitions(3)
                 .withReplicationFactor(replicationFactor());
@@ -355,6 +359,13 @@ public final class ProcessCluster implements AutoCloseable {
             sb.append("==== ").append(p).append(", last lines of ").append(p.logFile()).append('\n')
                     .append(p.tail(30)).append('\n');
         }
+        if (kafkaCluster != null) {
+            for (int id : kafkaCluster.nodeIds()) {
+                Path log = kafkaCluster.node(id).logFile();
+                sb.append("==== Kafka node ").append(id).append(kafkaCluster.node(id).isAlive() ? " (alive)" : " (dead)")
+                        .append(", last lines of ").append(log).append('\n').append(lastLines(log, 30)).append('\n');
+            }
+        }
         return sb.toString();
     }
 
@@ -435,6 +446,24 @@ public final class ProcessCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return destroyed;
+    }
+
+    private Path logsDir() {
+        try {
+            return Files.createDirectories(dir.resolve("logs"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir.resolve("logs"), e);
+        }
+    }
+
+    private static String lastLines(Path file, int n) {
+        try {
+            if (file == null || !Files.exists(file)) return "(nothing written)";
+            List<String> lines = Files.readAllLines(file);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read: " + e + ")";
+        }
     }
 
     private static void quietly(Runnable r) {
