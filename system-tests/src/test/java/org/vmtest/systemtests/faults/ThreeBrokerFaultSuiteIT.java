@@ -122,6 +122,7 @@ class ThreeBrokerFaultSuiteIT {
             }
         } catch (RuntimeException e) {
             problem = "the case broke off: " + e;
+            restartDeadNodes();
         }
         if (runId != null) {
             watch.tally(tally, runId, problem);
@@ -139,6 +140,13 @@ class ThreeBrokerFaultSuiteIT {
         int jobsLeader = describe(cluster.topics().jobs()).partitions().get(0).leader().id();
         if (jobsLeader != controller) return jobsLeader;
         return kafka().nodeIds().stream().filter(id -> id != controller).findFirst().orElseThrow();
+    }
+
+    /** So that a case that broke off leaves the next one three nodes. */
+    private void restartDeadNodes() {
+        for (int id : kafka().nodeIds()) {
+            if (!kafka().node(id).isAlive()) kafka().restart(id);
+        }
     }
 
     private EmbeddedKafkaCluster kafka() {
