@@ -64,6 +64,13 @@ public final class KafkaSettings {
         return s;
     }
 
+    public KafkaSettings withReplicationFactor(short n) {
+        if (n < 1) throw new IllegalArgumentException("replicationFactor must be at least 1, got " + n);
+        KafkaSettings s = copy();
+        s.replicationFactor = n;
+        return s;
+    }
+
     public KafkaSettings withProperty(String key, String value) {
         KafkaSettings s = copy();
         s.properties.put(key, value);

@@ -31,9 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real single-node Kafka cluster (KRaft, one process acting as broker and controller) inside this JVM: for
- * dev, demos and integration tests. Share groups are on; internal topics have replication factor 1; share-group
- * lock, heartbeat and session bounds are lowered so tests can use short timeouts.
+ * A real Kafka node (KRaft, one process acting as broker and controller) inside this JVM: for dev, demos and
+ * integration tests. Alone it is a single-node cluster; with {@link Builder#nodeId}, {@link Builder#clusterId} and
+ * {@link Builder#controllerQuorumVoters} naming every node it is one node of a multi-node cluster (see
+ * {@link EmbeddedKafkaCluster}). Share groups are on; internal topics are replicated to every node up to 3, with a
+ * minimum in-sync count one below that; share-group lock, heartbeat and session bounds are lowered so tests can use
+ * short timeouts.
  *
  * <pre>
  * try (EmbeddedKafka kafka = EmbeddedKafka.builder().start()) {
@@ -43,7 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedKafka implements ScramBroker, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
-    private static final int NODE_ID = 1;
+    private static final int DEFAULT_NODE_ID = 1;
     private static final String BROKER_LISTENER = "PLAINTEXT";
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
@@ -147,8 +150,34 @@ public final class EmbeddedKafka implements ScramBroker, AutoCloseable {
         private int controllerPort;
         private Path dataDir;
         private Scram scram;
+        private int nodeId = DEFAULT_NODE_ID;
+        private String clusterId;
+        private String controllerQuorumVoters;
 
         private Builder() {
+        }
+
+        /** This node's {@code node.id}; default 1. */
+        public Builder nodeId(int id) {
+            if (id < 0) throw new IllegalArgumentException("nodeId must be >= 0, got " + id);
+            this.nodeId = id;
+            return this;
+        }
+
+        /** The cluster id every node of one cluster is formatted with; default: a fresh random one. */
+        public Builder clusterId(String id) {
+            this.clusterId = Objects.requireNonNull(id, "id");
+            return this;
+        }
+
+        /**
+         * The whole controller quorum, {@code id@host:port,...}, the same on every node; it must name this node with
+         * its controller port. Default: this node alone. The number of voters is the cluster's size: start waits
+         * until that many brokers are registered, and internal topics are replicated to that many nodes (at most 3).
+         */
+        public Builder controllerQuorumVoters(String voters) {
+            this.controllerQuorumVoters = Objects.requireNonNull(voters, "voters");
+            return this;
         }
 
         /**
@@ -210,17 +239,19 @@ public final class EmbeddedKafka implements ScramBroker, AutoCloseable {
             Path dir = ownDir ? createTempDir() : dataDir;
             int brokerPort = port != 0 ? port : freePort(host);
             int ctrlPort = controllerPort != 0 ? controllerPort : freePort(host);
+            String voters = controllerQuorumVoters != null ? controllerQuorumVoters : nodeId + "@" + host + ":" + ctrlPort;
+            int nodes = voters.split(",").length;
             KafkaRaftServer server = null;
             try {
-                Map<String, String> props = defaults(host, brokerPort, ctrlPort, dir);
+                Map<String, String> props = defaults(host, brokerPort, ctrlPort, dir, nodeId, voters);
                 if (scram != null) props.putAll(scram.brokerProperties(host, brokerPort, ctrlPort));
                 props.putAll(brokerProperties);
                 KafkaConfig config = new KafkaConfig(props, false);
-                format(config, dir, scram);
+                format(config, dir, scram, nodeId, clusterId != null ? clusterId : Uuid.randomUuid().toString());
                 server = new KafkaRaftServer(config, Time.SYSTEM);
                 server.startup();
                 String bootstrap = host + ":" + brokerPort;
-                awaitReady(bootstrap, scram);
+                awaitReady(bootstrap, scram, nodes);
                 Duration took = Duration.ofNanos(System.nanoTime() - started);
                 LOG.info("embedded Kafka ready on {} in {} ms (data {})", bootstrap, took.toMillis(), dir);
                 return new EmbeddedKafka(server, host, brokerPort, ctrlPort, dir, ownDir, took, scram);
@@ -243,12 +274,25 @@ public final class EmbeddedKafka implements ScramBroker, AutoCloseable {
         }
     }
 
-    /** What a single-node cluster for tests needs; every key can be overridden with {@link Builder#brokerProperty}. */
+    /** A single node alone, as {@link #defaults(String, int, int, Path, int, String)} makes it. */
     static Map<String, String> defaults(String host, int port, int controllerPort, Path dataDir) {
+        return defaults(host, port, controllerPort, dataDir, DEFAULT_NODE_ID, DEFAULT_NODE_ID + "@" + host + ":" + controllerPort);
+    }
+
+    /**
+     * What a node of a test cluster needs; every key can be overridden with {@link Builder#brokerProperty}. Topics
+     * (internal ones and those created without an explicit factor) get a replica on every node up to 3, and need
+     * all but one of them in sync: 3 nodes survive the loss of any one, as a production cluster does.
+     */
+    static Map<String, String> defaults(String host, int port, int controllerPort, Path dataDir, int nodeId,
+                                        String voters) {
+        int nodes = voters.split(",").length;
+        String replicas = Integer.toString(Math.min(nodes, 3));
+        String minInSync = Integer.toString(Math.max(1, Math.min(nodes, 3) - 1));
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+        p.put("node.id", Integer.toString(nodeId));
+        p.put("controller.quorum.voters", voters);
         p.put("listeners", BROKER_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
         p.put("advertised.listeners", BROKER_LISTENER + "://" + host + ":" + port);
         p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
@@ -256,16 +300,16 @@ public final class EmbeddedKafka implements ScramBroker, AutoCloseable {
         p.put("inter.broker.listener.name", BROKER_LISTENER);
         p.put("log.dirs", dataDir.resolve("logs").toString());
         p.put("num.partitions", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        // One node: every internal topic must fit on it.
-        p.put("offsets.topic.replication.factor", "1");
+        p.put("default.replication.factor", replicas);
+        p.put("min.insync.replicas", minInSync);
+        // Every internal topic must fit on the nodes there are (one, in a single-node cluster).
+        p.put("offsets.topic.replication.factor", replicas);
         p.put("offsets.topic.num.partitions", "5");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.replication.factor", replicas);
+        p.put("transaction.state.log.min.isr", minInSync);
         p.put("transaction.state.log.num.partitions", "5");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("share.coordinator.state.topic.replication.factor", replicas);
+        p.put("share.coordinator.state.topic.min.isr", minInSync);
         p.put("share.coordinator.state.topic.num.partitions", "5");
         // The 128 MiB default is allocated on the heap of whoever embeds the broker.
         p.put("log.cleaner.dedupe.buffer.size", Long.toString(2L * 1024 * 1024));
@@ -285,7 +329,7 @@ public final class EmbeddedKafka implements ScramBroker, AutoCloseable {
     }
 
     /** Formats the log directory unless it already holds a cluster, which is then started as it is. */
-    private static void format(KafkaConfig config, Path dir, Scram scram) {
+    private static void format(KafkaConfig config, Path dir, Scram scram, int nodeId, String clusterId) {
         String logDir = config.getList("log.dirs").get(0);
         if (Files.exists(Path.of(logDir, "meta.properties"))) {
             LOG.debug("{} is already formatted", logDir);
@@ -294,8 +338,8 @@ public final class EmbeddedKafka implements ScramBroker, AutoCloseable {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(output, true, StandardCharsets.UTF_8))
-                .setNodeId(NODE_ID)
-                .setClusterId(Uuid.randomUuid().toString())
+                .setNodeId(nodeId)
+                .setClusterId(clusterId)
                 .setDirectories(List.of(logDir))
                 .setMetadataLogDirectory(logDir)
                 .setReleaseVersion(MetadataVersion.latestProduction())
@@ -311,15 +355,28 @@ public final class EmbeddedKafka implements ScramBroker, AutoCloseable {
         }
     }
 
-    private static void awaitReady(String bootstrap, Scram scram) {
+    /** Until {@code nodes} brokers are registered and unfenced and the metadata quorum has a leader. */
+    private static void awaitReady(String bootstrap, Scram scram, int nodes) {
         Map<String, Object> props = new LinkedHashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "embedded-kafka-ready-probe");
         if (scram != null) props.putAll(Scram.clientProperties(scram.adminUser(), scram.adminPassword()));
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(props)) {
-            int nodes = admin.describeCluster().nodes().get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).size();
-            if (nodes != 1) {
-                throw new IllegalStateException("embedded Kafka on " + bootstrap + " reports " + nodes + " nodes, expected 1");
+            while (true) {
+                long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+                int registered = admin.describeCluster().nodes().get(left, TimeUnit.MILLISECONDS).size();
+                int leader = registered < nodes ? -1
+                        : admin.describeMetadataQuorum().quorumInfo().get(left, TimeUnit.MILLISECONDS).leaderId();
+                if (registered > nodes) {
+                    throw new IllegalStateException("embedded Kafka on " + bootstrap + " reports " + registered
+                            + " brokers, expected " + nodes);
+                }
+                if (registered == nodes && leader >= 0) return;
+                if (System.nanoTime() > deadline) {
+                    throw new TimeoutException(registered + " of " + nodes + " brokers registered, quorum leader " + leader);
+                }
+                Thread.sleep(100);
             }
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("embedded Kafka on " + bootstrap + " did not become ready within "

@@ -13,7 +13,11 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -cp ... org.vmtest.kafka.embedded.EmbeddedKafkaMain [--port N] [--controller-port N] [--data-dir DIR]
  *      [--host H] [--property key=value]... [--scram-admin USER]
+ *      [--node-id N --cluster-id ID --controller-quorum-voters id@host:port,...]
  * </pre>
+ *
+ * The last three make the process one node of a multi-node cluster ({@link EmbeddedKafkaCluster}): every node gets
+ * the same cluster id and voters, and prints its address once all the voters' brokers are registered.
  *
  * With {@code --scram-admin USER} the broker listener takes SASL/SCRAM-SHA-512 and ACLs are enforced (see
  * {@link Scram}); the admin's password comes from the environment variable {@value #ADMIN_PASSWORD_ENV}, never from
@@ -33,7 +37,8 @@ public final class EmbeddedKafkaMain {
         } catch (IllegalArgumentException e) {
             System.err.println("embedded-kafka: " + e.getMessage());
             System.err.println("usage: EmbeddedKafkaMain [--port N] [--controller-port N] [--data-dir DIR] [--host H]"
-                    + " [--property key=value]... [--scram-admin USER]");
+                    + " [--property key=value]... [--scram-admin USER]"
+                    + " [--node-id N --cluster-id ID --controller-quorum-voters id@host:port,...]");
             System.exit(2);
             return;
         }
@@ -61,6 +66,9 @@ public final class EmbeddedKafkaMain {
                 case "--controller-port" -> builder.controllerPort(parsePort(option, value));
                 case "--data-dir" -> builder.dataDir(Path.of(value));
                 case "--host" -> builder.host(value);
+                case "--node-id" -> builder.nodeId(parseInt(option, value));
+                case "--cluster-id" -> builder.clusterId(value);
+                case "--controller-quorum-voters" -> builder.controllerQuorumVoters(value);
                 case "--property" -> {
                     int eq = value.indexOf('=');
                     if (eq < 1) throw new IllegalArgumentException("--property needs key=value, got '" + value + "'");
@@ -84,6 +92,14 @@ public final class EmbeddedKafkaMain {
             return Integer.parseInt(value);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(option + " needs a port number, got '" + value + "'");
+        }
+    }
+
+    private static int parseInt(String option, String value) {
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " needs a number, got '" + value + "'");
         }
     }
 }

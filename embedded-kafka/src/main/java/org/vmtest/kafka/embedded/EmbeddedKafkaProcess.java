@@ -37,6 +37,7 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
     private final Scram scram;
     private Process process;
     private String bootstrapServers;
+    private volatile Path logFile;
     private boolean closed;
 
     private EmbeddedKafkaProcess(String host, int port, int controllerPort, Path dataDir, List<String> extraArgs,
@@ -69,23 +70,8 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
 
     private static EmbeddedKafkaProcess start(List<String> brokerProperties, Scram scram) {
         String host = "127.0.0.1";
-        Path dir;
-        try {
-            dir = Files.createTempDirectory("embedded-kafka-process-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a data directory for the Kafka process", e);
-        }
-        List<String> args = new ArrayList<>();
-        for (String property : brokerProperties) {
-            args.add("--property");
-            args.add(property);
-        }
-        if (scram != null) {
-            args.add("--scram-admin");
-            args.add(scram.adminUser());
-        }
-        EmbeddedKafkaProcess kafka = new EmbeddedKafkaProcess(host, EmbeddedKafka.freePort(host),
-                EmbeddedKafka.freePort(host), dir, args, scram);
+        EmbeddedKafkaProcess kafka = prepare(host, EmbeddedKafka.freePort(host), EmbeddedKafka.freePort(host),
+                brokerProperties, List.of(), scram);
         try {
             kafka.launch();
         } catch (RuntimeException e) {
@@ -95,9 +81,54 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
         return kafka;
     }
 
+    /**
+     * A process not started yet ({@link #launch()} starts it), with a fresh data directory.
+     *
+     * @param brokerProperties {@code key=value} broker properties
+     * @param options          more {@link EmbeddedKafkaMain} options, such as a node's id and quorum
+     */
+    static EmbeddedKafkaProcess prepare(String host, int port, int controllerPort, List<String> brokerProperties,
+                                        List<String> options, Scram scram) {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("embedded-kafka-process-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a data directory for the Kafka process", e);
+        }
+        List<String> args = new ArrayList<>(options);
+        for (String property : brokerProperties) {
+            args.add("--property");
+            args.add(property);
+        }
+        if (scram != null) {
+            args.add("--scram-admin");
+            args.add(scram.adminUser());
+        }
+        return new EmbeddedKafkaProcess(host, port, controllerPort, dir, args, scram);
+    }
+
     @Override
     public synchronized String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /**
+     * Appends the process's output (the broker's warnings and errors, and more with
+     * {@code -Dvmtest.embedded-kafka.log-level}) to {@code file} from now on, across restarts, besides this JVM's
+     * debug log: a test shows it when a case fails.
+     */
+    public void logTo(Path file) {
+        this.logFile = java.util.Objects.requireNonNull(file, "file");
+    }
+
+    /** The file {@link #logTo} named, or null. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /** {@code host:port} of the broker listener, known before the process first starts. */
+    public String address() {
+        return host + ":" + port;
     }
 
     public Path dataDir() {
@@ -157,7 +188,8 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
         }
     }
 
-    private void launch() {
+    /** Starts the process and waits for it to print its address. */
+    synchronized void launch() {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m",
@@ -185,7 +217,8 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
             throw new UncheckedIOException("cannot start the Kafka process: " + command.get(0), e);
         }
         CompletableFuture<String> ready = new CompletableFuture<>();
-        Thread reader = new Thread(() -> forwardOutput(process, ready), "embedded-kafka-process-" + process.pid());
+        Path log = logFile;
+        Thread reader = new Thread(() -> forwardOutput(process, ready, log), "embedded-kafka-process-" + process.pid());
         reader.setDaemon(true);
         reader.start();
         try {
@@ -204,11 +237,19 @@ public final class EmbeddedKafkaProcess implements ScramBroker, AutoCloseable {
     }
 
     /** Drains the child's output (a full pipe would stall it) and completes {@code ready} with its address. */
-    private static void forwardOutput(Process child, CompletableFuture<String> ready) {
+    private static void forwardOutput(Process child, CompletableFuture<String> ready, Path log) {
         List<String> tail = new ArrayList<>();
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+             java.io.Writer file = log == null ? java.io.Writer.nullWriter()
+                     : Files.newBufferedWriter(log, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+                     java.nio.file.StandardOpenOption.APPEND)) {
+            file.write("---- process " + child.pid() + " started\n");
+            file.flush();
             String line;
             while ((line = out.readLine()) != null) {
+                file.write(line);
+                file.write('\n');
+                file.flush();
                 if (!ready.isDone() && line.startsWith(EmbeddedKafkaMain.READY_PREFIX)) {
                     ready.complete(line.substring(EmbeddedKafkaMain.READY_PREFIX.length()).strip());
                 } else {

@@ -10,10 +10,11 @@ import org.apache.kafka.clients.admin.ScramMechanism;
  * SASL/SCRAM-SHA-512 on a broker listener with Kafka's standard KRaft authorizer, and the client settings that log
  * in to it. The admin user is a super user and the identity the broker itself uses on its own listener.
  *
- * <p>The controller listener stays PLAINTEXT on the broker's host: KRaft controllers cannot authenticate with SCRAM
- * (the credentials live in the metadata they serve), so its connections arrive as {@code User:ANONYMOUS}, which
- * must therefore be a super user too. Bind that listener to loopback or a private network only, or give it SASL/PLAIN
- * or mutual TLS (see docs/security.md).
+ * <p>The controller listener takes SASL/PLAIN, as deploy/compose's does: KRaft controllers cannot authenticate with
+ * SCRAM (the credentials live in the metadata they serve), so the nodes log in to the controllers as the admin with
+ * a password from the static JAAS configuration. No listener is unauthenticated and {@code User:ANONYMOUS} is no
+ * super user. PLAIN sends the password as it is: over SASL_PLAINTEXT keep the controller port on loopback or a
+ * private network (see docs/security.md).
  */
 public record Scram(String adminUser, String adminPassword) {
     public static final ScramMechanism MECHANISM = ScramMechanism.SCRAM_SHA_512;
@@ -51,7 +52,7 @@ public record Scram(String adminUser, String adminPassword) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("listeners", LISTENER + "://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
         p.put("advertised.listeners", LISTENER + "://" + host + ":" + port);
-        p.put("listener.security.protocol.map", LISTENER + ":SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", LISTENER + ":SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
         p.put("inter.broker.listener.name", LISTENER);
         p.put("sasl.enabled.mechanisms", MECHANISM.mechanismName());
         p.put("sasl.mechanism.inter.broker.protocol", MECHANISM.mechanismName());
@@ -59,7 +60,13 @@ public record Scram(String adminUser, String adminPassword) {
                 + ".sasl.jaas.config", jaas(adminUser, adminPassword));
         p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         p.put("allow.everyone.if.no.acl.found", "false");
-        p.put("super.users", "User:" + adminUser + ";User:ANONYMOUS");
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        // The node's own login to the controllers (username, password) and the one account they accept (user_NAME).
+        p.put("listener.name.controller.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + adminUser
+                        + "\" password=\"" + adminPassword + "\" user_" + adminUser + "=\"" + adminPassword + "\";");
+        p.put("super.users", "User:" + adminUser);
         return p;
     }
 

@@ -52,4 +52,28 @@ class EmbeddedKafkaMainTest {
         assertThatCode(() -> EmbeddedKafkaMain.parse(new String[] {"--scram-admin", "admin"},
                 java.util.Map.of(EmbeddedKafkaMain.ADMIN_PASSWORD_ENV, "secret"))).doesNotThrowAnyException();
     }
+
+    @Test
+    void aNodeIdThatIsNotANumberIsNamedInTheError() {
+        assertThatThrownBy(() -> EmbeddedKafkaMain.parse(new String[] {"--node-id", "two"}))
+                .hasMessage("--node-id needs a number, got 'two'");
+        assertThatCode(() -> EmbeddedKafkaMain.parse(new String[] {"--node-id", "2", "--cluster-id", "abc",
+                "--controller-quorum-voters", "1@127.0.0.1:1,2@127.0.0.1:2,3@127.0.0.1:3"})).doesNotThrowAnyException();
+    }
+
+    @Test
+    void threeVotersReplicateTopicsThreeTimesWithTwoInSyncAndOneVoterOnce() {
+        var three = EmbeddedKafka.defaults("127.0.0.1", 1, 2, java.nio.file.Path.of("/tmp/k"), 2,
+                "1@127.0.0.1:2,2@127.0.0.1:4,3@127.0.0.1:6");
+        org.assertj.core.api.Assertions.assertThat(three)
+                .containsEntry("node.id", "2")
+                .containsEntry("default.replication.factor", "3")
+                .containsEntry("min.insync.replicas", "2")
+                .containsEntry("offsets.topic.replication.factor", "3")
+                .containsEntry("transaction.state.log.min.isr", "2")
+                .containsEntry("share.coordinator.state.topic.replication.factor", "3");
+        org.assertj.core.api.Assertions.assertThat(EmbeddedKafka.defaults("127.0.0.1", 1, 2, java.nio.file.Path.of("/tmp/k")))
+                .containsEntry("default.replication.factor", "1")
+                .containsEntry("min.insync.replicas", "1");
+    }
 }

@@ -69,6 +69,29 @@ class ScramBrokerIT {
                 .containsExactlyInAnyOrder("coordinator", "worker", "analyzer", "ci");
     }
 
+    /**
+     * The controller listener takes SASL/PLAIN too: a client without credentials (it would arrive as
+     * {@code User:ANONYMOUS}, once a super user there) gets nothing from the controllers, the admin does.
+     */
+    @Test
+    void theControllerListenerRefusesAClientWithoutCredentials() throws Exception {
+        String controllers = "127.0.0.1:" + kafka.controllerPort();
+        Map<String, Object> anonymous = Map.of("bootstrap.controllers", controllers,
+                "request.timeout.ms", "5000", "default.api.timeout.ms", "8000");
+        try (Admin admin = Admin.create(anonymous)) {
+            assertThatThrownBy(() -> admin.describeMetadataQuorum().quorumInfo().get(20, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class);
+        }
+        Map<String, Object> asAdmin = new java.util.HashMap<>(anonymous);
+        asAdmin.put("security.protocol", "SASL_PLAINTEXT");
+        asAdmin.put("sasl.mechanism", "PLAIN");
+        asAdmin.put("sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\";");
+        try (Admin admin = Admin.create(asAdmin)) {
+            assertThat(admin.describeMetadataQuorum().quorumInfo().get(20, TimeUnit.SECONDS).leaderId()).isEqualTo(1);
+        }
+    }
+
     @Test
     void ciCannotWriteJobs() {
         assertThatThrownBy(() -> send(as("ci"), TOPICS.jobs()))

@@ -3,7 +3,6 @@ package org.vmtest.systemtests.faults;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -274,8 +273,7 @@ class FaultSuiteIT {
     }
 
     private void tally(FaultTally tally, String runId, String problem) {
-        var reader = cluster.topicReader();
-        tally.record(reader.jobVerdicts(runId).size(), reader.runVerdicts(runId).size(), problem);
+        new RunWatch(cluster, RUN_DONE).tally(tally, runId, problem);
     }
 
     private int workerIndex(String workerId) {
@@ -293,31 +291,10 @@ class FaultSuiteIT {
 
     /** The run once the API shows it DONE with a verdict; empty if that did not happen in time. */
     private Optional<JsonNode> awaitRunDone(String runId) {
-        long deadline = System.nanoTime() + RUN_DONE.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                JsonNode run = cluster.api().run(runId);
-                if ("DONE".equals(run.get("state").asText()) && !run.get("verdict").isNull()) return Optional.of(run);
-            } catch (UncheckedIOException | IllegalStateException e) {
-                // the coordinator or the broker is coming back: ask again
-            }
-            pause();
-        }
-        return Optional.empty();
+        return new RunWatch(cluster, RUN_DONE).awaitDone(runId);
     }
 
-    private static String checkDone(Optional<JsonNode> done, String expectedJobVerdict) {
-        if (done.isEmpty()) return "the run did not finish within " + RUN_DONE.toMinutes() + " min";
-        String verdict = done.get().get("jobs").get(0).get("verdict").asText();
-        return verdict.equals(expectedJobVerdict) ? null : "job verdict " + verdict + ", expected " + expectedJobVerdict;
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+    private String checkDone(Optional<JsonNode> done, String expectedJobVerdict) {
+        return new RunWatch(cluster, RUN_DONE).check(done, expectedJobVerdict);
     }
 }

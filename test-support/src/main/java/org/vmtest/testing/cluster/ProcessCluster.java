@@ -27,15 +27,18 @@ import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.kafka.embedded.AclFile;
+import org.vmtest.kafka.embedded.EmbeddedKafkaCluster;
 import org.vmtest.kafka.embedded.EmbeddedKafkaProcess;
 import org.vmtest.kafka.embedded.Scram;
+import org.vmtest.kafka.embedded.ScramBroker;
 import org.vmtest.protocol.kafka.KafkaSettings;
 import org.vmtest.protocol.kafka.TopicAdmin;
 import org.vmtest.protocol.kafka.Topics;
 
 /**
  * A whole vmtest cluster on loopback, each part in its own OS process running its real main class: the Kafka
- * broker ({@link EmbeddedKafkaProcess}), a coordinator, analyzers and workers. Every part gets a generated config
+ * broker ({@link EmbeddedKafkaProcess}, or with {@link Builder#brokers} a KRaft cluster of several,
+ * {@link EmbeddedKafkaCluster}), a coordinator, analyzers and workers. Every part gets a generated config
  * file and a log file under one temporary directory, and can be killed (SIGKILL), stopped (SIGTERM) and started
  * again with the same config. Topic prefix and worker ids are unique per cluster, so several clusters can share
  * the host's libvirt without seeing each other's jobs or domains.
@@ -66,6 +69,9 @@ public final class ProcessCluster implements AutoCloseable {
     private final List<ServiceProcess> workers = new ArrayList<>();
     private final List<String> workerIds = new ArrayList<>();
     private EmbeddedKafkaProcess kafka;
+    private EmbeddedKafkaCluster kafkaCluster;
+    /** The broker or brokers, whichever of the two this cluster runs. */
+    private ScramBroker broker;
     private ServiceProcess coordinator;
     private ClusterApi api;
     private KafkaSettings settings;
@@ -97,6 +103,7 @@ public final class ProcessCluster implements AutoCloseable {
         private String defaultLibvirtUri = "qemu:///system";
         private ServiceUser workerUser = ServiceUser.INVOKER;
         private Path aclFile;
+        private int brokers = 1;
 
         private Builder(Path guestDir, Path profilesDir) {
             this.guestDir = guestDir.toAbsolutePath();
@@ -145,6 +152,17 @@ public final class ProcessCluster implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Kafka as {@code n} KRaft nodes (broker and controller each), separate processes, as a production cluster:
+         * with 3, the project's topics get 3 replicas and need 2 in sync (deploy/compose's settings), and every
+         * service is given all the brokers' addresses. Default 1: a single broker, {@link #kafka()}.
+         */
+        public Builder brokers(int n) {
+            if (n < 1) throw new IllegalArgumentException("brokers must be at least 1, got " + n);
+            brokers = n;
+            return this;
+        }
+
         public ProcessCluster start() {
             ProcessCluster cluster;
             try {
@@ -165,10 +183,21 @@ public final class ProcessCluster implements AutoCloseable {
 
     private void startAll() {
         long t0 = System.nanoTime();
-        kafka = spec.aclFile == null ? EmbeddedKafkaProcess.start()
-                : EmbeddedKafkaProcess.startWithScram(new Scram("admin", secret()));
-        settings = KafkaSettings.of(kafka.bootstrapServers()).withTopicPrefix(prefix).withPartitions(3);
-        for (var e : kafka.adminClientProperties().entrySet()) settings = settings.withProperty(e.getKey(), e.getValue());
+        Scram admin = spec.aclFile == null ? null : new Scram("admin", secret());
+        if (spec.brokers == 1) {
+            kafka = admin == null ? EmbeddedKafkaProcess.start() : EmbeddedKafkaProcess.startWithScram(admin);
+            broker = kafka;
+        } else {
+            kafkaCluster = EmbeddedKafkaCluster.start(spec.brokers, admin);
+            broker = kafkaCluster;
+            // From here on (kills, restarts): what a node says when it dies or rejoins is shown with a failed case.
+            for (int id : kafkaCluster.nodeIds()) {
+                kafkaCluster.node(id).logTo(logsDir().resolve("kafka-" + id + ".log"));
+            }
+        }
+        settings = KafkaSettings.of(broker.bootstrapServers()).withTopicPrefix(prefix).withPartitions(3)
+                .withReplicationFactor(replicationFactor());
+        for (var e : broker.adminClientProperties().entrySet()) settings = settings.withProperty(e.getKey(), e.getValue());
         if (spec.aclFile != null) createPrincipals();
         TopicAdmin.ensureTopics(settings);
 
@@ -182,8 +211,8 @@ public final class ProcessCluster implements AutoCloseable {
         for (int i = 0; i < spec.workers; i++) {
             addWorker(spec.libvirtUris.getOrDefault(i, spec.defaultLibvirtUri));
         }
-        LOG.info("cluster {} up in {} ms: broker {}, coordinator {}, {} analyzer(s), {} worker(s); files in {}",
-                prefix, (System.nanoTime() - t0) / 1_000_000, kafka.bootstrapServers(), api.base(),
+        LOG.info("cluster {} up in {} ms: broker(s) {}, coordinator {}, {} analyzer(s), {} worker(s); files in {}",
+                prefix, (System.nanoTime() - t0) / 1_000_000, broker.bootstrapServers(), api.base(),
                 analyzers.size(), workers.size(), dir);
     }
 
@@ -193,10 +222,10 @@ public final class ProcessCluster implements AutoCloseable {
             List<AclBinding> acls = AclFile.read(spec.aclFile, prefix);
             for (String principal : AclFile.principals(acls)) {
                 String password = secret();
-                kafka.upsertScramUser(principal, password);
+                broker.upsertScramUser(principal, password);
                 clientProperties.put(principal, Scram.clientProperties(principal, password));
             }
-            kafka.addAcls(acls);
+            broker.addAcls(acls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the ACL file " + spec.aclFile, e);
         }
@@ -261,8 +290,21 @@ public final class ProcessCluster implements AutoCloseable {
         return p.start();
     }
 
+    /** The single broker; a cluster started with {@link Builder#brokers} above 1 has {@link #kafkaCluster()}. */
     public EmbeddedKafkaProcess kafka() {
+        if (kafka == null) throw new IllegalStateException("this cluster runs " + spec.brokers + " brokers: use kafkaCluster()");
         return kafka;
+    }
+
+    /** The KRaft nodes of a cluster started with {@link Builder#brokers} above 1. */
+    public EmbeddedKafkaCluster kafkaCluster() {
+        if (kafkaCluster == null) throw new IllegalStateException("this cluster runs a single broker: use kafka()");
+        return kafkaCluster;
+    }
+
+    /** Replicas per topic: one per broker, up to 3 (the brokers' own default, see EmbeddedKafka). */
+    private short replicationFactor() {
+        return (short) Math.min(spec.brokers, 3);
     }
 
     public ServiceProcess coordinator() {
@@ -317,6 +359,13 @@ public final class ProcessCluster implements AutoCloseable {
             sb.append("==== ").append(p).append(", last lines of ").append(p.logFile()).append('\n')
                     .append(p.tail(30)).append('\n');
         }
+        if (kafkaCluster != null) {
+            for (int id : kafkaCluster.nodeIds()) {
+                Path log = kafkaCluster.node(id).logFile();
+                sb.append("==== Kafka node ").append(id).append(kafkaCluster.node(id).isAlive() ? " (alive)" : " (dead)")
+                        .append(", last lines of ").append(log).append('\n').append(lastLines(log, 30)).append('\n');
+            }
+        }
         return sb.toString();
     }
 
@@ -331,6 +380,7 @@ public final class ProcessCluster implements AutoCloseable {
         if (coordinator != null) quietly(coordinator::kill);
         destroyLeftoverDomains();
         if (kafka != null) quietly(kafka::close);
+        if (kafkaCluster != null) quietly(kafkaCluster::close);
         if (!Boolean.getBoolean("vmtest.cluster.keepFiles")) {
             try {
                 Utils.delete(dir.toFile());
@@ -398,6 +448,24 @@ public final class ProcessCluster implements AutoCloseable {
         return destroyed;
     }
 
+    private Path logsDir() {
+        try {
+            return Files.createDirectories(dir.resolve("logs"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + dir.resolve("logs"), e);
+        }
+    }
+
+    private static String lastLines(Path file, int n) {
+        try {
+            if (file == null || !Files.exists(file)) return "(nothing written)";
+            List<String> lines = Files.readAllLines(file);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+        } catch (IOException e) {
+            return "(cannot read: " + e + ")";
+        }
+    }
+
     private static void quietly(Runnable r) {
         try {
             r.run();
@@ -426,7 +494,8 @@ public final class ProcessCluster implements AutoCloseable {
                   bootstrapServers: "%s"
                   topicPrefix: "%s"
                   partitions: 3
-                """.formatted(kafka.bootstrapServers(), prefix));
+                  replicationFactor: %d
+                """.formatted(broker.bootstrapServers(), prefix, replicationFactor()));
         Map<String, String> props = clientProperties.get(principal);
         if (props != null) {
             if (!principal.equals("coordinator")) yaml.append("  createTopics: false\n");
