@@ -7,18 +7,27 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.vmtest.protocol.Accelerator;
+import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.jobs.ArtifactSpec;
 import org.vmtest.protocol.jobs.ImagePath;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.protocol.jobs.VmSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vmtest.worker.artifacts.ArtifactCache;
+import org.vmtest.worker.artifacts.ArtifactException;
+import org.vmtest.worker.artifacts.JobArtifacts;
 
 /**
  * Turns a profile into a running {@link VirtualMachine}: resolves its images inside the image directory (never
- * outside it, whatever the job record says),
+ * outside it, whatever the job record says) or, for {@code artifact:NAME}, fetches them into the artifact cache,
  * puts an overlay under this worker's own directory, passes the job's SSH key on the kernel command line, and
  * names the domain {@code vmtest-<workerId>-<job>-a<attempt>} so that a restarted worker finds (and removes)
  * exactly what it left behind, and nothing of another worker's.
@@ -31,12 +40,20 @@ public final class VmLauncher {
     private final String workerId;
     private final Path imageDir;
     private final Path overlayDir;
+    private final ArtifactCache artifacts;
 
+    /** A launcher for profiles that name images in the image directory only. */
     public VmLauncher(Hypervisor hypervisor, String workerId, Path imageDir, Path ownWorkDir) {
+        this(hypervisor, workerId, imageDir, ownWorkDir, null);
+    }
+
+    /** @param artifacts where {@code artifact:NAME} images are fetched to; null for a launcher without one */
+    public VmLauncher(Hypervisor hypervisor, String workerId, Path imageDir, Path ownWorkDir, ArtifactCache artifacts) {
         this.hypervisor = hypervisor;
         this.workerId = workerId;
         this.imageDir = imageDir;
         this.overlayDir = ownWorkDir.resolve("overlays");
+        this.artifacts = artifacts;
     }
 
     public String domainPrefix() {
@@ -55,28 +72,81 @@ public final class VmLauncher {
      */
     public VirtualMachine launch(Profile profile, String domainName, Accelerator accelerator, String sshPublicKey,
                                  ConsoleListener console) throws VmStartException {
+        return launch(profile, Map.of(), line -> { }, domainName, accelerator, sshPublicKey, console);
+    }
+
+    /**
+     * @param jobArtifacts the job's artifacts by name, for the images the profile names {@code artifact:NAME}; they
+     *                     are fetched (or found in the cache) first and held until the VM is closed
+     * @param workerLines  where fetch progress goes: the job's worker lines
+     */
+    public VirtualMachine launch(Profile profile, Map<String, ArtifactSpec> jobArtifacts, Consumer<String> workerLines,
+                                 String domainName, Accelerator accelerator, String sshPublicKey,
+                                 ConsoleListener console) throws VmStartException {
         VmSpec vm = profile.vm();
+        JobArtifacts fetched = fetchArtifacts(profile, jobArtifacts, workerLines);
         Path overlay = vm.disk() == null ? null : overlayDir.resolve(domainName + ".qcow2");
-        int port = profile.ssh().keyDelivery() == SshSpec.KeyDelivery.NONE ? 0 : PortAllocator.take();
+        int port = 0;
         boolean started = false;
         try {
-            if (overlay != null) Overlays.create(image(vm.disk(), "disk"), overlay);
+            port = profile.ssh().keyDelivery() == SshSpec.KeyDelivery.NONE ? 0 : PortAllocator.take();
+            if (overlay != null) Overlays.create(image(vm.disk(), "disk", fetched), overlay);
             DomainSpec spec = new DomainSpec(domainName, accelerator == Accelerator.KVM ? "kvm" : "qemu",
                     vm.memoryMiB(), vm.vcpus(),
-                    vm.kernel() == null ? null : image(vm.kernel(), "kernel"),
-                    vm.initrd() == null ? null : image(vm.initrd(), "initrd"),
+                    vm.kernel() == null ? null : image(vm.kernel(), "kernel", fetched),
+                    vm.initrd() == null ? null : image(vm.initrd(), "initrd", fetched),
                     cmdline(vm.cmdline(), profile.ssh(), sshPublicKey),
-                    vm.iso() == null ? null : image(vm.iso(), "iso"),
+                    vm.iso() == null ? null : image(vm.iso(), "iso", fetched),
                     overlay, vm.firmware(), port, profile.ssh().port(), vm.network());
             VirtualMachine machine = VirtualMachine.start(hypervisor, spec, overlay, console);
+            machine.holdUntilClosed(fetched);
             started = true;
             return machine;
         } finally {
             if (!started) {
                 if (port > 0) PortAllocator.release(port);
                 deleteQuietly(overlay);
+                fetched.close();
             }
         }
+    }
+
+    /**
+     * The verified files of the images the profile names {@code artifact:NAME}, all fetched at once within the
+     * profile's provisioning time. A failure names the artifact and what went wrong.
+     */
+    private JobArtifacts fetchArtifacts(Profile profile, Map<String, ArtifactSpec> jobArtifacts,
+                                        Consumer<String> workerLines) throws VmStartException {
+        Map<String, ArtifactSpec> wanted = new LinkedHashMap<>();
+        for (Map.Entry<String, String> image : profile.vm().imagePaths().entrySet()) {
+            Optional<String> name = ImagePath.artifactName(image.getValue());
+            if (name.isEmpty()) continue;
+            ArtifactSpec spec = jobArtifacts.get(name.get());
+            if (spec == null) {
+                throw new VmStartException("vm." + image.getKey() + " names " + image.getValue()
+                        + ", which is not one of the job's artifacts " + jobArtifacts.keySet(), null, false);
+            }
+            wanted.put(name.get(), spec);
+        }
+        if (wanted.isEmpty()) return JobArtifacts.none();
+        if (artifacts == null) throw new VmStartException("this worker has no artifact cache");
+        try {
+            return artifacts.fetch(wanted, workerLines, profile.timeout(Phase.PROVISIONING));
+        } catch (ArtifactException e) {
+            throw new VmStartException(e.getMessage(), e, e.mayRetryElsewhere());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmStartException("interrupted while fetching artifacts " + wanted.keySet(), e);
+        }
+    }
+
+    /** An image field's file: a verified artifact from the cache, or a file inside the image directory. */
+    private Path image(String path, String what, JobArtifacts fetched) throws VmStartException {
+        Optional<String> artifact = ImagePath.artifactName(path);
+        if (artifact.isEmpty()) return image(path, what);
+        Path file = fetched.path(artifact.get());
+        if (file == null) throw new VmStartException("vm." + what + ": artifact " + artifact.get() + " was not fetched");
+        return file;
     }
 
     static String cmdline(String base, SshSpec ssh, String publicKey) {
