@@ -146,6 +146,7 @@ public final class VmLauncher {
         if (artifact.isEmpty()) return image(path, what);
         Path file = fetched.path(artifact.get());
         if (file == null) throw new VmStartException("vm." + what + ": artifact " + artifact.get() + " was not fetched");
+        if (what.equals("disk")) DownloadedDisk.check(file, what, artifact.get());
         return file;
     }
 
