@@ -56,6 +56,13 @@ public final class ArtifactCache implements AutoCloseable {
     private static final String UNPACKED = ".unpacked";
     private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    static {
+        // The JDK's HTTP client reads a body in 16 KiB buffers by default, each one a hand-over to the subscriber;
+        // with 256 KiB a 1 GiB download over loopback went from ~180 to ~260-330 MiB/s here (docs/BENCHMARKS.md).
+        // Read once, when the client's classes load: before the first HttpClient of this JVM.
+        if (System.getProperty("jdk.httpclient.bufsize") == null) System.setProperty("jdk.httpclient.bufsize", "262144");
+    }
+
     private final ArtifactCacheSettings settings;
     private final HostAllowList hosts;
     private final HttpClient client;
