@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
  *
  * <p>It answers {@code GET} with the whole file or, for {@code Range: bytes=N-}, the rest from N (206), counts
  * requests per path, keeps each path's last request headers, and can misbehave on purpose: answer a status
- * ({@link #failWith}), cut a response short ({@link #truncate}), send slowly ({@link #throttle}) or stall after
- * some bytes ({@link #stall}).
+ * ({@link #failWith}), cut a response short ({@link #truncate}), send slowly ({@link #throttle}), stall after
+ * some bytes ({@link #stall}), leave out the length ({@link #withoutLength}) or redirect ({@link #redirect}).
  */
 public final class ArtifactServer implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
@@ -57,6 +57,7 @@ public final class ArtifactServer implements AutoCloseable {
     private final Map<String, Long> throttles = new ConcurrentHashMap<>();
     private final Map<String, Long> stalls = new ConcurrentHashMap<>();
     private final Map<String, Boolean> chunked = new ConcurrentHashMap<>();
+    private final Map<String, URI> redirects = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private record Status(int code, AtomicInteger times) {
@@ -98,6 +99,12 @@ public final class ArtifactServer implements AutoCloseable {
     /** The URL of {@code /name}, served or not (a path never served answers 404). */
     public URI url(String name) {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/" + name);
+    }
+
+    /** Requests for {@code name} are sent on to {@code target} (302 with a Location), as a CDN or a store does. */
+    public URI redirect(String name, URI target) {
+        redirects.put(name, target);
+        return url(name);
     }
 
     /** The next {@code times} requests for {@code name} get {@code status} and no file. */
@@ -158,6 +165,12 @@ public final class ArtifactServer implements AutoCloseable {
             Status status = statuses.get(name);
             if (status != null && status.times().getAndDecrement() > 0) {
                 ex.sendResponseHeaders(status.code(), -1);
+                return;
+            }
+            URI target = redirects.get(name);
+            if (target != null) {
+                ex.getResponseHeaders().set("Location", target.toString());
+                ex.sendResponseHeaders(302, -1);
                 return;
             }
             Path file = files.get(name);

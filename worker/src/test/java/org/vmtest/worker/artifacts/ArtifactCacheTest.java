@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -301,6 +302,32 @@ class ArtifactCacheTest {
                 .hasMessage("artifact disk: host 127.0.0.1 is not in this worker's artifactHosts [ci.example.com,"
                         + " *.artifacts.example.org]");
         assertThat(server.requests("disk.img")).isZero();
+    }
+
+    @Test
+    void aRedirectIsFollowedWithoutTheHeadersAndOnlyToAnAllowedHost() throws Exception {
+        Path disk = file("disk.img", MIB, 31);
+        try (ArtifactServer store = ArtifactServer.start()) {
+            // the same loopback server under another host name: another host as far as headers and the list go
+            URI elsewhere = URI.create(store.serve("disk.img", disk).toString().replace("127.0.0.1", "localhost"));
+            ArtifactSpec spec = new ArtifactSpec(server.redirect("disk.img", elsewhere).toString(),
+                    ArtifactServer.sha256(disk), null, Map.of("Authorization", "Bearer s3cret-token"), null);
+            open(100 * MIB, 50 * MIB, List.of("127.0.0.1"));
+            assertThatThrownBy(() -> fetch("disk", spec))
+                    .isInstanceOfSatisfying(ArtifactException.class,
+                            e -> assertThat(e.problem()).isEqualTo(Problem.HOST_NOT_ALLOWED))
+                    .hasMessage("artifact disk: host localhost is not in this worker's artifactHosts [127.0.0.1]");
+            assertThat(store.requests("disk.img")).isZero();
+            cache.close();
+
+            open();
+            try (JobArtifacts got = fetch("disk", spec)) {
+                assertThat(Files.mismatch(got.path("disk"), disk)).isEqualTo(-1);
+            }
+            assertThat(server.lastHeaders("disk.img").getFirst("Authorization")).isEqualTo("Bearer s3cret-token");
+            assertThat(store.lastHeaders("disk.img").containsKey("Authorization")).as("no token for another host")
+                    .isFalse();
+        }
     }
 
     @Test
