@@ -170,7 +170,10 @@ public final class ArtifactCache implements AutoCloseable {
         boolean ok = false;
         try {
             for (Map.Entry<String, ArtifactSpec> w : wanted.entrySet()) {
-                requests.add(request(w.getKey(), w.getValue(), lines));
+                Request r = request(w.getKey(), w.getValue(), lines);
+                requests.add(r);
+                // outside the cache's lock: a line goes to Kafka, whose producer may block
+                lines.accept(r.said);
             }
             for (Request r : requests) {
                 got.put(r.name, await(r, deadline));
@@ -194,7 +197,7 @@ public final class ArtifactCache implements AutoCloseable {
     }
 
     /** One job's wait for one artifact: answered from the cache, or a waiter of a download. */
-    private record Request(String name, CacheEntries.Entry hit, InFlight download, Waiter waiter) {
+    private record Request(String name, CacheEntries.Entry hit, InFlight download, Waiter waiter, String said) {
     }
 
     private record Waiter(String name, Consumer<String> lines) {
@@ -205,26 +208,23 @@ public final class ArtifactCache implements AutoCloseable {
         CacheEntries.Entry hit = entries.use(key);
         if (hit != null) {
             metrics.hit();
-            lines.accept("artifact " + name + ": in the cache (" + Sizes.bytes(hit.size) + ", sha256 "
-                    + spec.sha256().substring(0, 12) + "… verified when it was fetched)");
-            return new Request(name, hit, null, null);
+            return new Request(name, hit, null, null, "artifact " + name + ": in the cache (" + Sizes.bytes(hit.size)
+                    + ", sha256 " + spec.sha256().substring(0, 12) + "… verified when it was fetched)");
         }
         metrics.miss();
         Waiter waiter = new Waiter(name, lines);
         InFlight download = inFlight.get(key);
-        if (download == null) {
-            download = new InFlight(key, spec);
+        if (download != null) {
             download.waiters.add(waiter);
-            inFlight.put(key, download);
-            InFlight d = download;
-            download.task = downloads.submit(() -> download(d));
-            lines.accept("fetching artifact " + name + " from " + Urls.safe(java.net.URI.create(spec.url()))
-                    + (spec.size() == null ? "" : " (" + Sizes.bytes(spec.size()) + ")"));
-        } else {
-            download.waiters.add(waiter);
-            lines.accept("fetching artifact " + name + ": another job is fetching it already; waiting for that download");
+            return new Request(name, null, download, waiter, "fetching artifact " + name
+                    + ": another job is fetching it already; waiting for that download");
         }
-        return new Request(name, null, download, waiter);
+        InFlight d = new InFlight(key, spec);
+        d.waiters.add(waiter);
+        inFlight.put(key, d);
+        d.task = downloads.submit(() -> download(d));
+        return new Request(name, null, d, waiter, "fetching artifact " + name + " from "
+                + Urls.safe(java.net.URI.create(spec.url())) + (spec.size() == null ? "" : " (" + Sizes.bytes(spec.size()) + ")"));
     }
 
     private CacheEntries.Entry await(Request r, long deadline) throws ArtifactException, InterruptedException {
