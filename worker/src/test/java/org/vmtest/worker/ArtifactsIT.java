@@ -147,7 +147,8 @@ class ArtifactsIT {
             assertThat(f.artifactFetchMillis()).isLessThanOrEqualTo(f.phaseMillis().get(Phase.PROVISIONING));
         }
         // the kernel alone takes ~4 s at the server's pace; a job that found everything cached would be at ~0
-        assertThat(stream.finished(full.jobId()).artifactFetchMillis()).isGreaterThan(1000);
+        assertThat(Math.max(stream.finished(full.jobId()).artifactFetchMillis(),
+                stream.finished(installOnly.jobId()).artifactFetchMillis())).isGreaterThan(1000);
         for (String file : List.of("vmlinuz", "initrd.img.gz", "base.qcow2.zst")) {
             assertThat(server.requests(file)).as(file + " fetched once for both jobs").isEqualTo(1);
         }
