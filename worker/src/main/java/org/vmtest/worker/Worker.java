@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.ops.OpsEndpoint;
 import org.vmtest.protocol.kafka.TopicAdmin;
+import org.vmtest.worker.artifacts.ArtifactCache;
 import org.vmtest.worker.control.AbortStats;
 import org.vmtest.worker.control.ControlListener;
 import org.vmtest.worker.jobs.JobSlots;
@@ -57,6 +58,7 @@ public final class Worker implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final JobSlots slots;
     private final PendingDestroys pendingDestroys;
+    private final ArtifactCache artifacts;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final WorkerMetrics metrics;
     private final OpsEndpoint endpoint;
@@ -72,12 +74,15 @@ public final class Worker implements AutoCloseable {
         this.metrics = new WorkerMetrics(registry);
         // before anything else: an address that cannot be bound stops the start before a VM or a consumer exists
         this.endpoint = openEndpoint(config, registry, this::health);
+        ArtifactCache cache = null;
         try {
             if (config.kafka().createTopics()) TopicAdmin.ensureTopics(config.kafka());
             ShareGroupSetup.apply(config.kafka(), Map.of());
             this.hypervisor = Hypervisor.open(config.libvirtUri());
+            cache = ArtifactCache.open(config.artifactCache(), registry);
+            this.artifacts = cache;
             VmLauncher launcher = new VmLauncher(hypervisor, config.workerId(), config.imageDir(),
-                    config.ownWorkDir());
+                    config.ownWorkDir(), artifacts);
             int swept = launcher.sweep();
             if (swept > 0) LOG.warn("worker {} removed {} domains/overlays of an earlier run", config.workerId(), swept);
             this.accelerator = AcceleratorProbe.resolve(config.accelerator(), hypervisor, config.hostFacts(),
@@ -99,6 +104,7 @@ public final class Worker implements AutoCloseable {
             this.slots = new JobSlots(ctx, deadLetters);
         } catch (VmStartException | RuntimeException e) {
             if (endpoint != null) endpoint.close();
+            if (cache != null) cache.close();
             throw e;
         }
     }
@@ -190,6 +196,7 @@ public final class Worker implements AutoCloseable {
         stopping = true;
         if (endpoint != null) endpoint.close();
         slots.close();
+        artifacts.close();
         pendingDestroys.close();
         control.close();
         heartbeat.close();

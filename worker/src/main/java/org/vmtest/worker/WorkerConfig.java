@@ -5,11 +5,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.vmtest.ops.OpsEndpoint;
 import org.vmtest.protocol.Accelerator;
 import org.vmtest.protocol.codec.ConfigYaml;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.worker.artifacts.ArtifactCacheSettings;
+import org.vmtest.worker.artifacts.HostAllowList;
 
 /**
  * The worker's configuration file (YAML). Every field is optional; see {@code deploy/config/worker.yml}.
@@ -26,6 +29,13 @@ import org.vmtest.protocol.kafka.KafkaSettings;
  * @param probeTimeout      how long the KVM probe boot may take before the answer is TCG
  * @param metricsAddress    {@code host:port} of {@code GET /metrics} (Prometheus) and {@code GET /health}; empty for
  *                          none, port 0 for any free one
+ * @param cacheDir          the artifact cache (verified downloads named by their sha256); default
+ *                          {@code workDir/<workerId>/artifacts}; one worker per directory
+ * @param cacheMaxBytes     the artifact cache's budget: unused artifacts beyond it are evicted, least recently used
+ *                          first (default 50 GiB)
+ * @param maxArtifactBytes  the most one artifact may have, downloaded or unpacked (default 16 GiB)
+ * @param artifactHosts     the hosts artifacts may be downloaded from ({@code ci.example.com}, {@code *.example.com});
+ *                          empty: any
  */
 public record WorkerConfig(
         KafkaSettings kafka,
@@ -40,7 +50,13 @@ public record WorkerConfig(
         SshSettings ssh,
         Path hostFacts,
         Duration probeTimeout,
-        String metricsAddress) {
+        String metricsAddress,
+        Path cacheDir,
+        long cacheMaxBytes,
+        long maxArtifactBytes,
+        List<String> artifactHosts) {
+
+    private static final long GIB = 1L << 30;
 
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.]{0,39}");
     /**
@@ -79,10 +95,36 @@ public record WorkerConfig(
         if (renewInterval != null) requirePositive("renewInterval", renewInterval);
         metricsAddress = metricsAddress == null ? "" : metricsAddress.strip();
         if (!metricsAddress.isEmpty()) requireHostPort("metricsAddress", metricsAddress);
+        if (cacheDir != null) cacheDir = cacheDir.toAbsolutePath().normalize();
+        if (cacheMaxBytes == 0) cacheMaxBytes = 50 * GIB;
+        if (maxArtifactBytes == 0) maxArtifactBytes = Math.min(16 * GIB, cacheMaxBytes);
+        artifactHosts = artifactHosts == null ? List.of() : List.copyOf(artifactHosts);
+        // the settings check the numbers and the host patterns, with messages naming the option
+        new HostAllowList(artifactHosts);
+        ArtifactCacheSettings.of(workDir, cacheMaxBytes, maxArtifactBytes, artifactHosts);
+    }
+
+    /** The artifact cache's directory: {@code cacheDir}, or {@code workDir/<workerId>/artifacts}. */
+    public Path artifactCacheDir() {
+        return cacheDir != null ? cacheDir : ownWorkDir().resolve("artifacts");
+    }
+
+    public ArtifactCacheSettings artifactCache() {
+        new HostAllowList(artifactHosts);
+        return ArtifactCacheSettings.of(artifactCacheDir(), cacheMaxBytes, maxArtifactBytes, artifactHosts);
+    }
+
+    /** A configuration with the artifact cache's defaults. */
+    public WorkerConfig(KafkaSettings kafka, String workerId, int slots, String libvirtUri, Accelerator accelerator,
+                        Path imageDir, Path workDir, Duration heartbeatInterval, Duration renewInterval,
+                        SshSettings ssh, Path hostFacts, Duration probeTimeout, String metricsAddress) {
+        this(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval, renewInterval, ssh,
+                hostFacts, probeTimeout, metricsAddress, null, 0, 0, null);
     }
 
     public static WorkerConfig defaults(KafkaSettings kafka) {
-        return new WorkerConfig(kafka, null, 0, null, null, null, null, null, null, null, null, null, null);
+        return new WorkerConfig(kafka, null, 0, null, null, null, null, null, null, null, null, null, null, null, 0, 0,
+                null);
     }
 
     /** Reads a worker config file, with {@code ${NAME:-default}} taken from the environment. */
@@ -97,33 +139,45 @@ public record WorkerConfig(
 
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(kafka, id, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
+                maxArtifactBytes, artifactHosts);
     }
 
     public WorkerConfig withSlots(int n) {
         return new WorkerConfig(kafka, workerId, n, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
+                maxArtifactBytes, artifactHosts);
     }
 
     public WorkerConfig withLibvirtUri(String uri) {
         return new WorkerConfig(kafka, workerId, slots, uri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
+                maxArtifactBytes, artifactHosts);
     }
 
     public WorkerConfig withDirs(Path images, Path work) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, images, work, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
+                maxArtifactBytes, artifactHosts);
     }
 
     public WorkerConfig withIntervals(Duration heartbeat, Duration renew) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeat,
-                renew, ssh, hostFacts, probeTimeout, metricsAddress);
+                renew, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
+                maxArtifactBytes, artifactHosts);
     }
 
     /** {@code host:port}, port 0 for any free one; empty for no endpoint. */
     public WorkerConfig withMetricsAddress(String address) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, address);
+                renewInterval, ssh, hostFacts, probeTimeout, address, cacheDir, cacheMaxBytes, maxArtifactBytes,
+                artifactHosts);
+    }
+
+    /** The artifact cache's place, budget, cap per artifact and allowed hosts. */
+    public WorkerConfig withArtifactCache(Path dir, long maxBytes, long maxArtifact, List<String> hosts) {
+        return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, dir, maxBytes, maxArtifact, hosts);
     }
 
     private static void requirePositive(String name, Duration d) {

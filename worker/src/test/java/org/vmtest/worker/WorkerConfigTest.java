@@ -103,4 +103,37 @@ class WorkerConfigTest {
     void zeroOrNegativeSlotsAreRefused() {
         assertThatThrownBy(() -> WorkerConfig.defaults(null).withSlots(-1)).hasMessageContaining("slots");
     }
+
+    @Test
+    void theArtifactCacheOptionsAreReadAndDefaultUnderTheWorkersOwnDirectory() throws IOException {
+        Path file = dir.resolve("artifacts.yaml");
+        Files.writeString(file, """
+                workerId: kvm01
+                workDir: /var/lib/vmtest/worker
+                cacheMaxBytes: 10737418240
+                maxArtifactBytes: 4294967296
+                artifactHosts: [ci.example.com, "*.s3.example.org"]
+                """);
+        WorkerConfig c = WorkerConfig.read(file);
+        assertThat(c.artifactCacheDir()).isEqualTo(Path.of("/var/lib/vmtest/worker/kvm01/artifacts"));
+        assertThat(c.artifactCache().maxBytes()).isEqualTo(10L << 30);
+        assertThat(c.artifactCache().maxArtifactBytes()).isEqualTo(4L << 30);
+        assertThat(c.artifactHosts()).containsExactly("ci.example.com", "*.s3.example.org");
+
+        WorkerConfig defaults = WorkerConfig.defaults(null).withWorkerId("w2");
+        assertThat(defaults.artifactCacheDir()).isEqualTo(defaults.ownWorkDir().resolve("artifacts"));
+        assertThat(defaults.cacheMaxBytes()).isEqualTo(50L << 30);
+        assertThat(defaults.maxArtifactBytes()).isEqualTo(16L << 30);
+        assertThat(defaults.artifactHosts()).isEmpty();
+    }
+
+    @Test
+    void badArtifactOptionsAreRefusedNamingTheOption() throws IOException {
+        Path tooBig = Files.writeString(dir.resolve("cap.yaml"), "cacheMaxBytes: 1000\nmaxArtifactBytes: 2000\n");
+        assertThatThrownBy(() -> WorkerConfig.read(tooBig)).hasMessageContaining("maxArtifactBytes must be positive"
+                + " and at most cacheMaxBytes (1000), got 2000");
+        Path badHost = Files.writeString(dir.resolve("hosts.yaml"), "artifactHosts: [\"https://ci.example.com/\"]\n");
+        assertThatThrownBy(() -> WorkerConfig.read(badHost))
+                .hasMessageContaining("artifactHosts: 'https://ci.example.com/' is not a host name or *.domain");
+    }
 }

@@ -141,7 +141,7 @@ public final class JobRunner {
             }
             stream.worker("job ended " + verdict + (reason.isEmpty() ? "" : ": " + reason));
             JobFinished finished = new JobFinished(job.jobId(), attempt, ctx.clock().instant(), job.runId(), verdict,
-                    reason, phase, phaseMillis, ctx.config().workerId());
+                    reason, phase, phaseMillis, ctx.config().workerId(), vm == null ? 0 : vm.artifactFetchMillis());
             stream.event(finished);
             LOG.info("job {} attempt {} finished {} {}", job.jobId(), attempt, verdict, reason);
             return new Outcome(finished, false);
@@ -197,8 +197,8 @@ public final class JobRunner {
         };
         long t0 = System.nanoTime();
         try {
-            vm = ctx.launcher().launch(profile, domainName, ctx.accelerator().accelerator(),
-                    SshKeys.openSshPublicLine(keys, "vmtest-" + job.jobId()), listener);
+            vm = ctx.launcher().launch(profile, job.artifacts(), stream::worker, domainName,
+                    ctx.accelerator().accelerator(), SshKeys.openSshPublicLine(keys, "vmtest-" + job.jobId()), listener);
         } catch (VmStartException e) {
             throw new JobEnd(Verdict.ERROR, "VM could not start: " + e.getMessage());
         }

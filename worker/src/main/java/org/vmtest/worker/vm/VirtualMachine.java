@@ -9,6 +9,7 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vmtest.worker.artifacts.JobArtifacts;
 
 /**
  * One running transient domain with its console and job files. {@link #close()} leaves nothing behind: the domain
@@ -29,6 +30,7 @@ public final class VirtualMachine implements AutoCloseable {
     private final AtomicBoolean suspended = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private boolean freed;
+    private volatile JobArtifacts artifacts = JobArtifacts.none();
 
     private VirtualMachine(String name, Domain domain, ConsoleStream console, List<Path> jobFiles, int sshPort) {
         this.name = name;
@@ -75,6 +77,16 @@ public final class VirtualMachine implements AutoCloseable {
 
     public String name() {
         return name;
+    }
+
+    /** The job's artifacts that this VM reads: held in the cache until {@link #close()}. */
+    void holdUntilClosed(JobArtifacts fetched) {
+        this.artifacts = fetched;
+    }
+
+    /** How long getting the job's artifacts took before the domain was created; 0 when it names none. */
+    public long artifactFetchMillis() {
+        return artifacts.fetchMillis();
     }
 
     /** The port on 127.0.0.1 forwarded to the guest's SSH server. */
@@ -182,5 +194,6 @@ public final class VirtualMachine implements AutoCloseable {
                 LOG.warn("cannot delete job file {}: {}", f, e.getMessage());
             }
         }
+        artifacts.close();
     }
 }

@@ -9,18 +9,27 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.vmtest.protocol.Accelerator;
+import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.jobs.ArtifactSpec;
 import org.vmtest.protocol.jobs.ImagePath;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.protocol.jobs.VmSpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vmtest.worker.artifacts.ArtifactCache;
+import org.vmtest.worker.artifacts.ArtifactException;
+import org.vmtest.worker.artifacts.JobArtifacts;
 
 /**
  * Turns a profile into a running {@link VirtualMachine}: resolves its images inside the image directory (never
- * outside it, whatever the job record says),
+ * outside it, whatever the job record says) or, for {@code artifact:NAME}, fetches them into the artifact cache,
  * puts the job's files under this worker's own directory (an overlay of the base disk or a blank disk, a cloud-init
  * seed, a UEFI variables store), passes the job's SSH key on the kernel command line or in the seed, and
  * names the domain {@code vmtest-<workerId>-<job>-a<attempt>} so that a restarted worker finds (and removes)
@@ -38,12 +47,20 @@ public final class VmLauncher {
     private final String workerId;
     private final Path imageDir;
     private final Path overlayDir;
+    private final ArtifactCache artifacts;
 
+    /** A launcher for profiles that name images in the image directory only. */
     public VmLauncher(Hypervisor hypervisor, String workerId, Path imageDir, Path ownWorkDir) {
+        this(hypervisor, workerId, imageDir, ownWorkDir, null);
+    }
+
+    /** @param artifacts where {@code artifact:NAME} images are fetched to; null for a launcher without one */
+    public VmLauncher(Hypervisor hypervisor, String workerId, Path imageDir, Path ownWorkDir, ArtifactCache artifacts) {
         this.hypervisor = hypervisor;
         this.workerId = workerId;
         this.imageDir = imageDir;
         this.overlayDir = ownWorkDir.resolve("overlays");
+        this.artifacts = artifacts;
     }
 
     public String domainPrefix() {
@@ -62,21 +79,34 @@ public final class VmLauncher {
      */
     public VirtualMachine launch(Profile profile, String domainName, Accelerator accelerator, String sshPublicKey,
                                  ConsoleListener console) throws VmStartException {
+        return launch(profile, Map.of(), line -> { }, domainName, accelerator, sshPublicKey, console);
+    }
+
+    /**
+     * @param jobArtifacts the job's artifacts by name, for the images the profile names {@code artifact:NAME}; they
+     *                     are fetched (or found in the cache) first and held until the VM is closed
+     * @param workerLines  where fetch progress goes: the job's worker lines
+     */
+    public VirtualMachine launch(Profile profile, Map<String, ArtifactSpec> jobArtifacts, Consumer<String> workerLines,
+                                 String domainName, Accelerator accelerator, String sshPublicKey,
+                                 ConsoleListener console) throws VmStartException {
         VmSpec vm = profile.vm();
         SshSpec ssh = profile.ssh();
+        JobArtifacts fetched = fetchArtifacts(profile, jobArtifacts, workerLines);
         boolean blankDisk = vm.disk() == null && vm.diskSizeGiB() > 0;
         Path disk = vm.disk() == null && !blankDisk ? null : overlayDir.resolve(domainName + DISK_SUFFIX);
         Path seed = ssh.keyDelivery() == SshSpec.KeyDelivery.CLOUD_INIT ? overlayDir.resolve(domainName + SEED_SUFFIX) : null;
         Path vars = vm.firmware() == VmSpec.Firmware.UEFI ? overlayDir.resolve(domainName + VARS_SUFFIX) : null;
         List<Path> jobFiles = new ArrayList<>();
         for (Path p : new Path[] {disk, seed, vars}) if (p != null) jobFiles.add(p);
-        int port = ssh.keyDelivery() == SshSpec.KeyDelivery.NONE ? 0 : PortAllocator.take();
+        int port = 0;
         boolean started = false;
         try {
+            port = ssh.keyDelivery() == SshSpec.KeyDelivery.NONE ? 0 : PortAllocator.take();
             if (blankDisk) {
                 Overlays.createBlank(disk, vm.diskSizeGiB());
             } else if (disk != null) {
-                Overlays.create(image(vm.disk(), "disk"), disk);
+                Overlays.create(image(vm.disk(), "disk", fetched), disk);
             }
             if (seed != null) {
                 if (sshPublicKey == null) throw new VmStartException("ssh.keyDelivery CLOUD_INIT: no key to deliver");
@@ -85,20 +115,61 @@ public final class VmLauncher {
             DomainSpec.UefiVars uefi = vars == null ? null : UefiFirmware.forJob(vars);
             DomainSpec spec = new DomainSpec(domainName, accelerator == Accelerator.KVM ? "kvm" : "qemu",
                     vm.memoryMiB(), vm.vcpus(),
-                    vm.kernel() == null ? null : image(vm.kernel(), "kernel"),
-                    vm.initrd() == null ? null : image(vm.initrd(), "initrd"),
+                    vm.kernel() == null ? null : image(vm.kernel(), "kernel", fetched),
+                    vm.initrd() == null ? null : image(vm.initrd(), "initrd", fetched),
                     cmdline(vm.cmdline(), ssh, sshPublicKey),
-                    vm.iso() == null ? null : image(vm.iso(), "iso"),
+                    vm.iso() == null ? null : image(vm.iso(), "iso", fetched),
                     disk, vm.firmware(), port, ssh.port(), vm.network(), seed, uefi);
             VirtualMachine machine = VirtualMachine.start(hypervisor, spec, jobFiles, console);
+            machine.holdUntilClosed(fetched);
             started = true;
             return machine;
         } finally {
             if (!started) {
                 if (port > 0) PortAllocator.release(port);
                 jobFiles.forEach(VmLauncher::deleteQuietly);
+                fetched.close();
             }
         }
+    }
+
+    /**
+     * The verified files of the images the profile names {@code artifact:NAME}, all fetched at once within the
+     * profile's provisioning time. A failure names the artifact and what went wrong.
+     */
+    private JobArtifacts fetchArtifacts(Profile profile, Map<String, ArtifactSpec> jobArtifacts,
+                                        Consumer<String> workerLines) throws VmStartException {
+        Map<String, ArtifactSpec> wanted = new LinkedHashMap<>();
+        for (Map.Entry<String, String> image : profile.vm().imagePaths().entrySet()) {
+            Optional<String> name = ImagePath.artifactName(image.getValue());
+            if (name.isEmpty()) continue;
+            ArtifactSpec spec = jobArtifacts.get(name.get());
+            if (spec == null) {
+                throw new VmStartException("vm." + image.getKey() + " names " + image.getValue()
+                        + ", which is not one of the job's artifacts " + jobArtifacts.keySet(), null, false);
+            }
+            wanted.put(name.get(), spec);
+        }
+        if (wanted.isEmpty()) return JobArtifacts.none();
+        if (artifacts == null) throw new VmStartException("this worker has no artifact cache");
+        try {
+            return artifacts.fetch(wanted, workerLines, profile.timeout(Phase.PROVISIONING));
+        } catch (ArtifactException e) {
+            throw new VmStartException(e.getMessage(), e, e.mayRetryElsewhere());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VmStartException("interrupted while fetching artifacts " + wanted.keySet(), e);
+        }
+    }
+
+    /** An image field's file: a verified artifact from the cache, or a file inside the image directory. */
+    private Path image(String path, String what, JobArtifacts fetched) throws VmStartException {
+        Optional<String> artifact = ImagePath.artifactName(path);
+        if (artifact.isEmpty()) return image(path, what);
+        Path file = fetched.path(artifact.get());
+        if (file == null) throw new VmStartException("vm." + what + ": artifact " + artifact.get() + " was not fetched");
+        if (what.equals("disk")) DownloadedDisk.check(file, what, artifact.get());
+        return file;
     }
 
     static String cmdline(String base, SshSpec ssh, String publicKey) {

@@ -5,9 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vmtest.protocol.Accelerator;
+import org.vmtest.protocol.jobs.ArtifactSpec;
+import org.vmtest.protocol.jobs.Profile;
+import org.vmtest.protocol.jobs.SshSpec;
+import org.vmtest.protocol.jobs.VmSpec;
 
 /** The worker's own check of a job's image paths, on the real path: what the coordinator checked cannot be trusted. */
 class VmLauncherImageTest {
@@ -57,5 +64,29 @@ class VmLauncherImageTest {
                 .isInstanceOf(VmStartException.class)
                 .hasMessageStartingWith("vm.disk: must be a path inside the image directory, not escape.qcow2")
                 .hasMessageContaining(outside.toString());
+    }
+
+    @Test
+    void anArtifactTheJobDoesNotCarryIsRefusedNamingTheFieldBeforeAnythingStarts() {
+        Profile profile = new Profile("p", "", new VmSpec(256, 1, "vmlinuz", "initrd.img", "console=ttyS0", null,
+                "artifact:disk", null, null, null), new SshSpec(null, 0, SshSpec.KeyDelivery.NONE, null, null),
+                List.of(), false, List.of(), Map.of(), Map.of(), 1, List.of());
+        ArtifactSpec other = new ArtifactSpec("https://ci.example/kernel", "a".repeat(64), null, Map.of(), null);
+        assertThatThrownBy(() -> launcher.launch(profile, Map.of("kernel", other), line -> { }, "d", Accelerator.TCG,
+                null, null))
+                .isInstanceOfSatisfying(VmStartException.class, e -> assertThat(e.mayRetryElsewhere()).isFalse())
+                .hasMessage("vm.disk names artifact:disk, which is not one of the job's artifacts [kernel]");
+    }
+
+    @Test
+    void aLauncherWithoutACacheRefusesArtifacts() {
+        Profile profile = new Profile("p", "", new VmSpec(256, 1, "artifact:kernel", null, "console=ttyS0", null,
+                null, null, null, null), new SshSpec(null, 0, SshSpec.KeyDelivery.NONE, null, null),
+                List.of(), false, List.of(), Map.of(), Map.of(), 1, List.of());
+        ArtifactSpec kernel = new ArtifactSpec("https://ci.example/kernel", "a".repeat(64), null, Map.of(), null);
+        assertThatThrownBy(() -> launcher.launch(profile, Map.of("kernel", kernel), line -> { }, "d", Accelerator.TCG,
+                null, null))
+                .isInstanceOf(VmStartException.class)
+                .hasMessage("this worker has no artifact cache");
     }
 }
