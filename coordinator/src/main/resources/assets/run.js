@@ -44,7 +44,22 @@
       v.failure.hidden = false;
       v.failure.replaceChildren(vmtest.el('h3', null, 'Failure: ' + f.title + (f.phase ? ' — in ' + f.phase : '')),
         vmtest.el('pre', null, [...(f.context || []), ...(f.block && f.block.length ? f.block : [f.firstLine])].join('\n')));
+      if (f.knownIssue) {
+        v.head.append(knownIssue(f.knownIssue));
+        v.failure.insertBefore(knownIssue(f.knownIssue), v.failure.children[1]);
+      }
     }
+  }
+
+  // The bug a failure is known as; its link only when it is http(s) (the API refuses others anyway).
+  function knownIssue(k) {
+    const e = vmtest.el('span', 'known-issue', 'known issue ' + k.id + (k.url ? ': ' : ''));
+    if (k.url && /^https?:\/\//.test(k.url)) {
+      const a = vmtest.el('a', 'bug-link', k.url);
+      a.href = k.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+      e.append(a);
+    }
+    return e;
   }
 
   function timeline(job) {

@@ -13,7 +13,12 @@ import org.vmtest.protocol.verdicts.FailureAnalysis;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunView(String id, String state, Verdict verdict, Map<String, String> labels, Instant createdAt,
-                      List<JobView> jobs) {
+                      List<JobView> jobs, boolean allFailuresKnown) {
+    public RunView(String id, String state, Verdict verdict, Map<String, String> labels, Instant createdAt,
+                   List<JobView> jobs) {
+        this(id, state, verdict, labels, createdAt, jobs, false);
+    }
+
     public RunView {
         labels = labels == null ? Map.of() : labels;
         jobs = jobs == null ? List.of() : jobs;

@@ -25,6 +25,16 @@ public final class VerdictTable {
         out.flush();
     }
 
+    /** As {@link #exitCode}, but 0 when every failure is a known issue ({@code --known-ok}), saying so. */
+    public static int exitCodeKnownOk(RunView run, PrintWriter out) {
+        if (run.verdict() != null && run.verdict() != Verdict.PASSED && run.allFailuresKnown()) {
+            out.printf("run %s: %s, but every failure is a known issue (--known-ok): exit 0%n", run.id(), run.verdict());
+            out.flush();
+            return ExitCodes.OK;
+        }
+        return exitCode(run);
+    }
+
     public static int exitCode(RunView run) {
         // a run cancelled before any job had a verdict has none
         return run.verdict() == null ? ExitCodes.INFRASTRUCTURE : ExitCodes.of(run.verdict());
@@ -32,6 +42,10 @@ public final class VerdictTable {
 
     private static String oneLine(RunView.JobView job) {
         String s = job.failure() != null ? job.failure().title() : job.reason() == null ? "" : job.reason();
+        if (job.failure() != null && job.failure().knownIssue() != null) {
+            var known = job.failure().knownIssue();
+            s += " [known issue " + known.id() + (known.url().isEmpty() ? "" : " " + known.url()) + "]";
+        }
         return s.replace('\n', ' ');
     }
 

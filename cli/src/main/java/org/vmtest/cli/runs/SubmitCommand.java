@@ -53,6 +53,9 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "write the run's final state as JSON (implies --wait)")
     Path json;
 
+    @Option(names = "--known-ok", description = "exit 0 when every failure of the run is a known issue (implies --wait)")
+    boolean knownOk;
+
     @Option(names = "--timeout", defaultValue = "PT2H", description = "give up waiting after this long (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
@@ -69,7 +72,7 @@ public final class SubmitCommand implements Callable<Integer> {
         }
         out.println("submitted run " + run.id() + " (" + run.jobs().size() + " jobs)");
         out.flush();
-        if (!(follow || waitForVerdict || junit != null || json != null)) return ExitCodes.OK;
+        if (!(follow || waitForVerdict || junit != null || json != null || knownOk)) return ExitCodes.OK;
         return finish(client, run.id(), out);
     }
 
@@ -79,7 +82,7 @@ public final class SubmitCommand implements Callable<Integer> {
         RunView run = follower.follow(runId, timeout);
         VerdictTable.print(run, out, "true".equals(System.getenv("GITHUB_ACTIONS")));
         writeReports(run, junit, json);
-        return VerdictTable.exitCode(run);
+        return knownOk ? VerdictTable.exitCodeKnownOk(run, out) : VerdictTable.exitCode(run);
     }
 
     /** Writes the run's final state where asked; shared with {@code demo}. */

@@ -153,11 +153,19 @@ public final class RunFold {
         Instant time = run.jobs().stream().map(Job::finishedAt).filter(t -> t != null)
                 .max(Instant::compareTo).orElse(run.updatedAt());
         RunStatus state = run.state() == RunStatus.CANCELLED ? RunStatus.CANCELLED : RunStatus.DONE;
+        boolean allKnown = allFailuresKnown(run.jobs());
         Run done = new Run(run.id(), state, verdict, run.labels(), run.createdAt(), latest(run.updatedAt(), time), time,
-                run.jobs());
+                run.jobs(), allKnown);
         Map<String, Verdict> jobs = new LinkedHashMap<>();
         run.jobs().forEach(j -> jobs.put(j.id(), j.verdict()));
-        return new Step(done, Optional.of(new RunVerdict(run.id(), time, verdict, jobs, run.labels())));
+        return new Step(done, Optional.of(new RunVerdict(run.id(), time, verdict, jobs, run.labels(), allKnown)));
+    }
+
+    /** Some job did not pass, and each that did not pass failed with a known issue. */
+    static boolean allFailuresKnown(List<Job> jobs) {
+        List<Job> failed = jobs.stream().filter(j -> j.verdict() != Verdict.PASSED).toList();
+        return !failed.isEmpty()
+                && failed.stream().allMatch(j -> j.failure() != null && j.failure().knownIssue() != null);
     }
 
     /**
@@ -180,7 +188,7 @@ public final class RunFold {
 
     private static Run withJobs(Run run, RunStatus state, List<Job> jobs, Instant time) {
         return new Run(run.id(), state, run.verdict(), run.labels(), run.createdAt(), latest(run.updatedAt(), time),
-                run.finishedAt(), jobs);
+                run.finishedAt(), jobs, run.allFailuresKnown());
     }
 
     private static Job with(Job j, Phase phase, List<PhaseSpan> phases, List<TestResult> tests, Instant finishedAt) {
