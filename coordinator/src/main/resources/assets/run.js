@@ -38,7 +38,7 @@
     const state = vmtest.badge(job.verdict || (job.startedAt ? 'running' : 'queued'));
     v.head.replaceChildren(name, state, timeline(job), id);
     if (job.reason) v.head.append(vmtest.el('span', 'muted', job.reason));
-    v.tests.replaceChildren(...job.tests.map(t => vmtest.el('span', null, (t.passed ? '✔ ' : '✘ ') + t.name + ' (' + t.durationMillis + ' ms)')));
+    v.tests.replaceChildren(...job.tests.map(testView));
     if (job.failure) {
       const f = job.failure;
       v.failure.hidden = false;
@@ -58,6 +58,20 @@
       const a = vmtest.el('a', 'bug-link', k.url);
       a.href = k.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
       e.append(a);
+    }
+    return e;
+  }
+
+  // A test, and the subtests it reported (TAP): the failing ones by name and message, the rest counted.
+  function testView(t) {
+    const e = vmtest.el('span', 'test', (t.passed ? '✔ ' : '✘ ') + t.name + ' (' + t.durationMillis + ' ms)');
+    const subs = t.subtests || [];
+    if (subs.length) {
+      const failed = subs.filter(s => !s.passed);
+      e.append(vmtest.el('span', 'muted', ' · ' + (subs.length - failed.length) + '/' + subs.length + ' subtests passed'));
+      const list = vmtest.el('ul', 'subtests');
+      for (const s of failed) list.append(vmtest.el('li', 'subtest-failed', '✘ ' + s.name + (s.message ? ': ' + s.message : '')));
+      if (failed.length) e.append(list);
     }
     return e;
   }

@@ -27,6 +27,7 @@ import org.vmtest.protocol.stream.TestFinished;
 import org.vmtest.protocol.verdicts.FailureAnalysis;
 import org.vmtest.protocol.verdicts.Finding;
 import org.vmtest.protocol.verdicts.JobVerdict;
+import org.vmtest.protocol.verdicts.TestOutcome;
 
 /**
  * The analyzer's decisions for one job, one event at a time: findings from pattern hits, the abort, stalls and the
@@ -70,6 +71,7 @@ final class JobAnalyst {
         s.lastSeq = l.seq();
         s.phase = l.phase();
         s.clockOffsetMillis = l.time().toEpochMilli() - now;
+        if (l.source() == LineSource.SSH_STDOUT && l.phase() == Phase.TESTING) s.tap.line(l.text());
         List<Hit> hits = scanner(s).onLine(s.scan, l.seq(), l.phase(), l.source(), l.time(), l.text());
         for (Hit hit : hits) hit(s, hit, now, true, out);
     }
@@ -81,13 +83,16 @@ final class JobAnalyst {
 
     void test(JobState s, TestFinished t, long now) {
         s.touched(now);
-        if (t.passed()) {
+        TestOutcome outcome = Subtests.outcome(t, s.tap.finish());
+        s.addTest(outcome);
+        if (outcome.passed()) {
             s.testsPassed++;
             return;
         }
         s.testsFailed++;
         if (s.firstFailedTest == null) {
-            s.firstFailedTest = new JobState.FailedTest(t.name(), t.exitCode(), t.reason(), t.outputTail());
+            s.firstFailedTest = new JobState.FailedTest(Subtests.failedName(t, outcome), t.exitCode(),
+                    Subtests.failedReason(t, outcome), t.outputTail());
         }
     }
 
@@ -143,7 +148,7 @@ final class JobAnalyst {
         Instant at = Instant.ofEpochMilli(now);
         JobVerdict v = new JobVerdict(s.runId, s.jobId, s.attempt, at, s.profile, d.verdict(), d.reason(),
                 known(s, failureAnalysis(s, d.verdict(), f), at), s.failureTitles, s.metrics, s.testsPassed,
-                s.testsFailed);
+                s.testsFailed, s.tests);
         out.verdict(v);
         out.verdict(DecisionLog.verdict(s, f, d, v, at));
         log(s, () -> LOG.info("verdict {}: {}", d.verdict(), d.reason()));

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.verdicts.FailureAnalysis;
+import org.vmtest.protocol.verdicts.SubtestResult;
 
 /**
  * A run as the coordinator's API shows it ({@code GET /api/v1/runs/{id}}): the documented fields CI scripts use,
@@ -42,6 +43,10 @@ public record RunView(String id, String state, Verdict verdict, Map<String, Stri
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record TestView(String name, boolean passed, long durationMillis, String reason) {
+    public record TestView(String name, boolean passed, long durationMillis, String reason,
+                           List<SubtestResult> subtests) {
+        public TestView {
+            subtests = subtests == null ? List.of() : subtests;
+        }
     }
 }

@@ -23,6 +23,7 @@ import org.vmtest.protocol.stream.StreamEvent;
 import org.vmtest.protocol.stream.TestFinished;
 import org.vmtest.protocol.verdicts.JobVerdict;
 import org.vmtest.protocol.verdicts.RunVerdict;
+import org.vmtest.protocol.verdicts.TestOutcome;
 
 /**
  * The rules that turn a run's records into its state: a pure function, so the Streams processor only stores and
@@ -87,8 +88,10 @@ public final class RunFold {
                     j -> current(j, p.attempt()) ? enter(j, p.phase(), p.time()) : j);
         }
         if (event instanceof TestFinished t) {
-            TestResult result = new TestResult(t.name(), t.passed(), t.durationMillis());
+            TestResult result = new TestResult(t.name(), t.passed(), t.durationMillis(), t.reason(), List.of());
+            // a verdict that overtook this record already brought the test, as the analyzer weighed it
             return updateJob(run, t.jobId(), null, t.time(), j -> current(j, t.attempt())
+                    && !(j.finished() && j.tests().stream().anyMatch(x -> x.name().equals(t.name())))
                     ? with(j, j.phase(), j.phases(), append(j.tests(), result), j.finishedAt())
                     : j);
         }
@@ -139,8 +142,24 @@ public final class RunFold {
             if (j.finished()) return j;
             Instant end = j.finishedAt() != null ? j.finishedAt() : v.time();
             return new Job(j.id(), j.profile(), j.phase(), Math.max(j.attempt(), v.attempt()), j.worker(),
-                    v.verdict(), v.reason(), v.failure(), closeOpen(j.phases(), end), j.tests(), j.startedAt(), end);
+                    v.verdict(), v.reason(), v.failure(), closeOpen(j.phases(), end), weighed(j.tests(), v.tests()),
+                    j.startedAt(), end);
         });
+    }
+
+    /**
+     * The tests as the verdict weighed them: the n-th outcome of the verdict is the n-th test that ended. A
+     * verdict that overtook the lifecycle brings the tests the lifecycle has not told yet.
+     */
+    static List<TestResult> weighed(List<TestResult> told, List<TestOutcome> outcomes) {
+        if (outcomes.isEmpty()) return told;
+        List<TestResult> tests = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            TestOutcome o = outcomes.get(i);
+            long millis = i < told.size() && told.get(i).name().equals(o.name()) ? told.get(i).durationMillis() : 0;
+            tests.add(new TestResult(o.name(), o.passed(), millis, o.reason(), o.subtests()));
+        }
+        return tests;
     }
 
     /** Sets the run's verdict once every job has one: the only place a {@code RunVerdict} comes from. */

@@ -18,6 +18,9 @@ import org.vmtest.protocol.stream.PhaseChanged;
 import org.vmtest.protocol.verdicts.FailureAnalysis;
 import org.vmtest.protocol.verdicts.JobVerdict;
 import org.vmtest.protocol.verdicts.KnownIssueRef;
+import org.vmtest.protocol.verdicts.SubtestResult;
+import org.vmtest.protocol.verdicts.TestOutcome;
+import org.vmtest.protocol.stream.TestFinished;
 
 class RunFoldTest {
     private static final Instant T0 = Instant.parse("2030-01-01T10:00:00Z");
@@ -104,5 +107,27 @@ class RunFoldTest {
         Run later = RunFold.apply(known.run(), new RunInput.Lifecycle(new JobFinished("j1", 1, T0.plusSeconds(5), "r1",
                 Verdict.FAILED, "", Phase.TESTING, Map.of(), "w1"))).run();
         assertThat(later.allFailuresKnown()).as("kept when the lifecycle arrives after the verdict").isTrue();
+    }
+
+    @Test
+    void theVerdictsTestOutcomesReplaceTheToldTestsWithTheirSubtests() {
+        List<SubtestResult> subtests = List.of(new SubtestResult("mount", true, false, ""),
+                new SubtestResult("disk full", false, false, "no space left"));
+        RunInput told = new RunInput.Lifecycle(new TestFinished("j1", 1, T0, "r1", "suite", true, 0, 1500, "", ""));
+        RunInput verdict = new RunInput.Verdict(new JobVerdict("r1", "j1", 1, T0, "pass", Verdict.FAILED, "1 test failed",
+                null, List.of(), Map.of(), 0, 1, List.of(new TestOutcome("suite", false,
+                        "subtest disk full failed: no space left", subtests))));
+
+        Run inOrder = apply(RunFold.empty("r1"), submitted("j1"), told, verdict);
+        Run overtaken = apply(RunFold.empty("r1"), submitted("j1"), verdict, told);
+
+        for (Run run : List.of(inOrder, overtaken)) {
+            assertThat(run.jobs().get(0).tests()).singleElement().satisfies(t -> {
+                assertThat(t.passed()).isFalse();
+                assertThat(t.reason()).isEqualTo("subtest disk full failed: no space left");
+                assertThat(t.subtests()).isEqualTo(subtests);
+            });
+        }
+        assertThat(inOrder.jobs().get(0).tests().get(0).durationMillis()).isEqualTo(1500);
     }
 }
