@@ -28,12 +28,12 @@ import org.vmtest.cli.Main;
 import org.vmtest.cli.dev.DevCluster;
 
 /**
- * Known issues end to end on a real cluster ({@link DevCluster}: broker, coordinator, analyzer, a worker booting
+ * Triage end to end on a real cluster ({@link DevCluster}: broker, coordinator, analyzer, a worker booting
  * the test guest): the API refuses what the analyzer could not run, a known issue added while a job runs marks
  * that job's failure, a run whose every failure is known passes {@code vmtest submit --known-ok}, and a verdict
- * given before the issue existed keeps what it had.
+ * given before the issue existed keeps what it had; a test's TAP subtests reach the API and the JUnit XML.
  */
-class KnownIssuesIT {
+class TriageIT {
     private static final Pattern SUBMITTED = Pattern.compile("submitted run (\\S+) \\((\\d+) jobs\\)");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -55,6 +55,20 @@ class KnownIssuesIT {
         try (Stream<Path> shipped = Files.list(Path.of("..", "deploy", "profiles"))) {
             for (Path p : shipped.toList()) Files.copy(p, profiles.resolve(p.getFileName()));
         }
+        // the pass guest without its reboot, and one test that reports three subtests in TAP 13
+        String pass = Files.readString(profiles.resolve("pass.yaml"));
+        Files.writeString(profiles.resolve("tap-suite.yaml"), pass.substring(0, pass.indexOf("tests:"))
+                .replace("name: pass", "name: tap-suite").replace("reboot: true", "reboot: false") + """
+                tests:
+                  - name: suite
+                    run: 'printf "TAP version 13\\n1..3\\nok 1 - mount\\nnot ok 2 - disk full\\n  ---\\n  message: no space left\\n  ...\\nok 3 - net # SKIP offline\\n"'
+                    results: tap
+                    timeout: 30s
+                phaseTimeouts:
+                  PROVISIONING: 5m
+                  INSTALLATION: 5m
+                  TESTING: 2m
+                """);
         Path guest = Path.of(System.getProperty("vmtest.guest.dir", "../vmtest-out/guest")).toAbsolutePath().normalize();
         cluster = new DevCluster(0, dir.resolve("dev"), guest, profiles, 1);
     }
@@ -120,6 +134,29 @@ class KnownIssuesIT {
         HttpResponse<String> deleted = send(HttpRequest.newBuilder(api("/known-issues/selftest-broken")).DELETE());
         assertThat(deleted.statusCode()).isEqualTo(204);
         assertThat(get("/known-issues/selftest-broken").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void tapSubtestsReachTheApiAndTheJUnitXml() throws Exception {
+        Path junit = dir.resolve("tap.xml");
+        Path json = dir.resolve("tap.json");
+
+        Outcome o = vmtest("submit", "--profile", "tap-suite", "--junit", junit.toString(), "--json", json.toString(),
+                "--timeout", "PT6M");
+
+        assertThat(o.exit()).as(o.toString()).isEqualTo(ExitCodes.FAILED);
+        JsonNode test = JSON.readTree(json.toFile()).path("jobs").get(0).path("tests").get(0);
+        assertThat(test.path("name").asText()).isEqualTo("suite");
+        assertThat(test.path("passed").asBoolean()).as(test.toString()).isFalse();
+        assertThat(test.path("reason").asText()).startsWith("subtest disk full failed: no space left");
+        JsonNode subtests = test.path("subtests");
+        assertThat(subtests).hasSize(3);
+        assertThat(subtests.get(1).path("name").asText()).isEqualTo("disk full");
+        assertThat(subtests.get(1).path("passed").asBoolean()).isFalse();
+        assertThat(subtests.get(2).path("skipped").asBoolean()).isTrue();
+        String xml = Files.readString(junit);
+        assertThat(xml).contains("classname=\"tap-suite.tests.suite\" name=\"disk full\"")
+                .contains("message=\"no space left\"").contains("<skipped message=\"offline\"");
     }
 
     /** The run the background submit made, once its job runs: the known issue must come while it does. */
