@@ -16,6 +16,7 @@ import org.vmtest.cli.client.CoordinatorOptions;
 import org.vmtest.cli.client.RunView;
 import org.vmtest.cli.follow.RunFollower;
 import org.vmtest.cli.follow.VerdictTable;
+import org.vmtest.cli.report.GitHubSummary;
 import org.vmtest.cli.report.JUnitXml;
 import org.vmtest.protocol.codec.Json;
 import picocli.CommandLine.Command;
@@ -82,6 +83,7 @@ public final class SubmitCommand implements Callable<Integer> {
         RunView run = follower.follow(runId, timeout);
         VerdictTable.print(run, out, "true".equals(System.getenv("GITHUB_ACTIONS")));
         writeReports(run, junit, json);
+        GitHubSummary.appendIfAsked(run, coordinator.url(), System.getenv());
         return knownOk ? VerdictTable.exitCodeKnownOk(run, out) : VerdictTable.exitCode(run);
     }
 
