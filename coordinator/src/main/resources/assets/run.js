@@ -44,6 +44,11 @@
       v.failure.hidden = false;
       v.failure.replaceChildren(vmtest.el('h3', null, 'Failure: ' + f.title + (f.phase ? ' — in ' + f.phase : '')),
         vmtest.el('pre', null, [...(f.context || []), ...(f.block && f.block.length ? f.block : [f.firstLine])].join('\n')));
+      if (f.signature) {
+        const group = vmtest.el('a', 'failure-group', 'all failures like this');
+        group.href = '/failures.html#sig-' + encodeURIComponent(f.signature);
+        v.failure.append(group);
+      }
       if (f.knownIssue) {
         v.head.append(knownIssue(f.knownIssue));
         v.failure.insertBefore(knownIssue(f.knownIssue), v.failure.children[1]);

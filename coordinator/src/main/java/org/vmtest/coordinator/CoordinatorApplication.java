@@ -43,7 +43,9 @@ import org.vmtest.coordinator.auth.BearerAuthFilter;
 import org.vmtest.coordinator.auth.Caller;
 import org.vmtest.coordinator.auth.EventTickets;
 import org.vmtest.coordinator.auth.TokenAuthenticator;
+import org.vmtest.coordinator.core.FailureGroups;
 import org.vmtest.coordinator.core.KnownIssueService;
+import org.vmtest.coordinator.core.ProfileStatistics;
 import org.vmtest.coordinator.core.ProfileCatalogue;
 import org.vmtest.coordinator.core.RunMetrics;
 import org.vmtest.coordinator.core.RunPublisher;
@@ -59,6 +61,7 @@ import org.vmtest.coordinator.resources.MetaResource;
 import org.vmtest.coordinator.resources.ProfilesResource;
 import org.vmtest.coordinator.resources.RequestSizeLimit;
 import org.vmtest.coordinator.resources.RunsResource;
+import org.vmtest.coordinator.resources.TriageResources;
 import org.vmtest.coordinator.resources.WorkersResource;
 import org.vmtest.coordinator.server.JsonErrorFilter;
 import org.vmtest.coordinator.server.JsonErrorHandler;
@@ -204,6 +207,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         environment.jersey().register(new ProfilesResource(profiles));
         environment.jersey().register(new KnownIssuesResource(
                 new KnownIssueService(knownIssues, publisher, initialLoad, kafka.topics(), clock)));
+        environment.jersey().register(new TriageResources.Failures(new FailureGroups(runView, knownIssues), clock));
+        environment.jersey().register(new TriageResources.Stats(new ProfileStatistics(runView), clock));
         environment.jersey().register(new WorkersResource(workers, initialLoad, clock));
         environment.jersey().register(new MetaResource(registry));
         environment.jersey().register(SseFeature.class);
