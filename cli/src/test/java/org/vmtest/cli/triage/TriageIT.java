@@ -131,6 +131,22 @@ class TriageIT {
         assertThat(firstAgain.path("jobs").get(0).path("failure").has("knownIssue")).isFalse();
         assertThat(firstAgain.path("allFailuresKnown").asBoolean()).isFalse();
 
+        // across runs: one group for the two failures, known by the newest; the profile's numbers
+        JsonNode groups = JSON.readTree(get("/failures?days=30").body()).path("groups");
+        JsonNode group = null;
+        for (JsonNode g : groups) if (g.path("signature").asText().equals(signature)) group = g;
+        assertThat(group).as(groups.toString()).isNotNull();
+        assertThat(group.path("count").asInt()).isEqualTo(2);
+        assertThat(group.path("knownIssue").path("id").asText()).isEqualTo("selftest-broken");
+        assertThat(group.path("latest").get(0).path("runId").asText()).isEqualTo(secondRunId);
+        assertThat(group.path("latest").get(0).path("link").asText()).startsWith("/run.html?id=" + secondRunId + "#job-");
+        JsonNode stats = JSON.readTree(get("/profiles/test-fail/stats?days=30").body());
+        assertThat(stats.path("jobs").asInt()).as(stats.toString()).isEqualTo(2);
+        assertThat(stats.path("failed").asInt()).isEqualTo(2);
+        assertThat(stats.path("passRate").asDouble()).isZero();
+        assertThat(stats.path("phaseSeconds").path("INSTALLATION").path("samples").asInt()).isEqualTo(2);
+        assertThat(stats.path("topFailures").get(0).path("count").asInt()).isEqualTo(2);
+
         HttpResponse<String> deleted = send(HttpRequest.newBuilder(api("/known-issues/selftest-broken")).DELETE());
         assertThat(deleted.statusCode()).isEqualTo(204);
         assertThat(get("/known-issues/selftest-broken").statusCode()).isEqualTo(404);
