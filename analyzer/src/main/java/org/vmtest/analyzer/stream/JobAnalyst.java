@@ -183,7 +183,7 @@ final class JobAnalyst {
 
         String key = p.id() + "|" + (hit.signature().isEmpty() ? hit.title() : hit.signature());
         boolean admitted = s.admitFinding(key, decisive, maxFindingsPerJob);
-        if (admitted) out.verdict(known(s, finding(s, hit, at), decisive));
+        if (admitted) out.verdict(known(s, finding(s, hit, at), decisive, at));
 
         if (abort && jobRunning) {
             if (s.abort == null) {
@@ -213,10 +213,11 @@ final class JobAnalyst {
                 .map(failure::withKnownIssue).orElse(failure);
     }
 
-    private Finding known(JobState s, Finding f, boolean decisive) {
+    /** Only failure-relevant findings are matched: a progress note is nobody's bug. Expiry is by our clock. */
+    private Finding known(JobState s, Finding f, boolean decisive, Instant at) {
         Category c = f.category();
         if (!(decisive || c == Category.CRITICAL || c == Category.ERROR || c == Category.FAILURE)) return f;
-        return knownIssues.match(s.profile, f.title(), f.signature(), f.time())
+        return knownIssues.match(s.profile, f.title(), f.signature(), at)
                 .map(ref -> new Finding(f.runId(), f.jobId(), f.attempt(), f.time(), f.patternId(), c, f.action(),
                         f.title(), f.signature(), f.phase(), f.source(), f.lineSeq(), f.line(), f.block(), f.value(),
                         f.unit(), ref))
