@@ -159,6 +159,8 @@ public final class RunFold {
             long millis = i < told.size() && told.get(i).name().equals(o.name()) ? told.get(i).durationMillis() : 0;
             tests.add(new TestResult(o.name(), o.passed(), millis, o.reason(), o.subtests()));
         }
+        // an analyzer that came up mid-job weighed only the tests it saw end: the others stay as told
+        if (told.size() > outcomes.size()) tests.addAll(told.subList(outcomes.size(), told.size()));
         return tests;
     }
 
