@@ -38,13 +38,47 @@
     const state = vmtest.badge(job.verdict || (job.startedAt ? 'running' : 'queued'));
     v.head.replaceChildren(name, state, timeline(job), id);
     if (job.reason) v.head.append(vmtest.el('span', 'muted', job.reason));
-    v.tests.replaceChildren(...job.tests.map(t => vmtest.el('span', null, (t.passed ? '✔ ' : '✘ ') + t.name + ' (' + t.durationMillis + ' ms)')));
+    v.tests.replaceChildren(...job.tests.map(testView));
     if (job.failure) {
       const f = job.failure;
       v.failure.hidden = false;
       v.failure.replaceChildren(vmtest.el('h3', null, 'Failure: ' + f.title + (f.phase ? ' — in ' + f.phase : '')),
         vmtest.el('pre', null, [...(f.context || []), ...(f.block && f.block.length ? f.block : [f.firstLine])].join('\n')));
+      if (f.signature) {
+        const group = vmtest.el('a', 'failure-group', 'all failures like this');
+        group.href = '/failures.html#sig-' + encodeURIComponent(f.signature);
+        v.failure.append(group);
+      }
+      if (f.knownIssue) {
+        v.head.append(knownIssue(f.knownIssue));
+        v.failure.insertBefore(knownIssue(f.knownIssue), v.failure.children[1]);
+      }
     }
+  }
+
+  // The bug a failure is known as; its link only when it is http(s) (the API refuses others anyway).
+  function knownIssue(k) {
+    const e = vmtest.el('span', 'known-issue', 'known issue ' + k.id + (k.url ? ': ' : ''));
+    if (k.url && /^https?:\/\//.test(k.url)) {
+      const a = vmtest.el('a', 'bug-link', k.url);
+      a.href = k.url; a.target = '_blank'; a.rel = 'noopener noreferrer';
+      e.append(a);
+    }
+    return e;
+  }
+
+  // A test, and the subtests it reported (TAP): the failing ones by name and message, the rest counted.
+  function testView(t) {
+    const e = vmtest.el('span', 'test', (t.passed ? '✔ ' : '✘ ') + t.name + ' (' + t.durationMillis + ' ms)');
+    const subs = t.subtests || [];
+    if (subs.length) {
+      const failed = subs.filter(s => !s.passed);
+      e.append(vmtest.el('span', 'muted', ' · ' + (subs.length - failed.length) + '/' + subs.length + ' subtests passed'));
+      const list = vmtest.el('ul', 'subtests');
+      for (const s of failed) list.append(vmtest.el('li', 'subtest-failed', '✘ ' + s.name + (s.message ? ': ' + s.message : '')));
+      if (failed.length) e.append(list);
+    }
+    return e;
   }
 
   function timeline(job) {

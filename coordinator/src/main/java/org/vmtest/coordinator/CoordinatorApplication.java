@@ -34,6 +34,7 @@ import org.glassfish.jersey.media.sse.SseFeature;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vmtest.analyzer.issues.KnownIssueRegistry;
 import org.vmtest.coordinator.api.StrictRequests;
 import org.vmtest.coordinator.archive.ArchiveLayout;
 import org.vmtest.coordinator.archive.ArchiveRetention;
@@ -42,6 +43,9 @@ import org.vmtest.coordinator.auth.BearerAuthFilter;
 import org.vmtest.coordinator.auth.Caller;
 import org.vmtest.coordinator.auth.EventTickets;
 import org.vmtest.coordinator.auth.TokenAuthenticator;
+import org.vmtest.coordinator.core.FailureGroups;
+import org.vmtest.coordinator.core.KnownIssueService;
+import org.vmtest.coordinator.core.ProfileStatistics;
 import org.vmtest.coordinator.core.ProfileCatalogue;
 import org.vmtest.coordinator.core.RunMetrics;
 import org.vmtest.coordinator.core.RunPublisher;
@@ -52,10 +56,12 @@ import org.vmtest.coordinator.health.KafkaHealthCheck;
 import org.vmtest.coordinator.health.RunStateHealthCheck;
 import org.vmtest.coordinator.resources.ErrorMappers;
 import org.vmtest.coordinator.resources.JobLogsResource;
+import org.vmtest.coordinator.resources.KnownIssuesResource;
 import org.vmtest.coordinator.resources.MetaResource;
 import org.vmtest.coordinator.resources.ProfilesResource;
 import org.vmtest.coordinator.resources.RequestSizeLimit;
 import org.vmtest.coordinator.resources.RunsResource;
+import org.vmtest.coordinator.resources.TriageResources;
 import org.vmtest.coordinator.resources.WorkersResource;
 import org.vmtest.coordinator.server.JsonErrorFilter;
 import org.vmtest.coordinator.server.JsonErrorHandler;
@@ -151,7 +157,8 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
         RunStateStreams streams = new RunStateStreams(kafka, stateDir, clock, new RunRetention(
                 config.getRunRetention().toJavaDuration(), config.getRunRetentionCheckInterval().toJavaDuration()));
         InitialLoad initialLoad = new InitialLoad(config.getKafkaTimeout().toJavaDuration());
-        StateReader reader = new StateReader(kafka, runView, workers, events, initialLoad);
+        KnownIssueRegistry knownIssues = new KnownIssueRegistry();
+        StateReader reader = new StateReader(kafka, runView, workers, events, initialLoad, knownIssues);
         RunPublisher publisher = new RunPublisher(kafka, config.getKafkaTimeout().toJavaDuration());
         ArchiveLayout layout = new ArchiveLayout(config.getArchiveDir());
         LogArchive archive = new LogArchive(kafka, config.getArchiveGroupId(), layout, runView::runOfJob,
@@ -198,6 +205,10 @@ public class CoordinatorApplication extends Application<CoordinatorConfiguration
                 .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, "/*");
         environment.jersey().register(new JobLogsResource(layout, runView));
         environment.jersey().register(new ProfilesResource(profiles));
+        environment.jersey().register(new KnownIssuesResource(
+                new KnownIssueService(knownIssues, publisher, initialLoad, kafka.topics(), clock)));
+        environment.jersey().register(new TriageResources.Failures(new FailureGroups(runView, knownIssues), clock));
+        environment.jersey().register(new TriageResources.Stats(new ProfileStatistics(runView), clock));
         environment.jersey().register(new WorkersResource(workers, initialLoad, clock));
         environment.jersey().register(new MetaResource(registry));
         environment.jersey().register(SseFeature.class);

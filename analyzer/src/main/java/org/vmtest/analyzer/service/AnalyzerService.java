@@ -19,6 +19,8 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.analyzer.AnalyzerConfig;
+import org.vmtest.analyzer.issues.KnownIssueReader;
+import org.vmtest.analyzer.issues.KnownIssueRegistry;
 import org.vmtest.analyzer.patterns.PatternLibrary;
 import org.vmtest.analyzer.stream.AnalyzerMetrics;
 import org.vmtest.analyzer.stream.AnalyzerTopology;
@@ -40,6 +42,7 @@ public final class AnalyzerService implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final KafkaStreamsMetrics streamsMetrics;
     private final ExpressControl express;
+    private final KnownIssueReader knownIssues;
     private OpsEndpoint metricsServer;
 
     private AnalyzerService(AnalyzerConfig config, PatternLibrary library) {
@@ -49,7 +52,9 @@ public final class AnalyzerService implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         this.express = ExpressControl.kafka(config.kafka(), applicationId + "-express-control");
-        Topology topology = AnalyzerTopology.build(config, library, new AnalyzerMetrics(registry), express);
+        KnownIssueRegistry issues = new KnownIssueRegistry();
+        this.knownIssues = KnownIssueReader.start(config.kafka(), applicationId + "-known-issues", issues);
+        Topology topology = AnalyzerTopology.build(config, library, new AnalyzerMetrics(registry), express, issues);
         this.streams = new KafkaStreams(topology, properties(config));
         // the Streams client's own metrics: consumer lag, commit and process rates, per thread
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -80,6 +85,7 @@ public final class AnalyzerService implements AutoCloseable {
                 service.streamsMetrics.close();
                 service.streams.close(Duration.ZERO);
                 service.express.close();
+                service.knownIssues.close();
                 throw new IllegalArgumentException("metricsAddress " + config.metricsAddress() + ": " + e.getMessage(), e);
             }
             LOG.info("analyzer {}: metrics on http://{}:{}/metrics, health on /health", service.applicationId,
@@ -124,6 +130,7 @@ public final class AnalyzerService implements AutoCloseable {
         if (metricsServer != null) metricsServer.close();
         streams.close(CLOSE_TIMEOUT);
         express.close();
+        knownIssues.close();
         streamsMetrics.close();
         registry.close();
     }

@@ -6,6 +6,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.vmtest.analyzer.AnalyzerConfig;
+import org.vmtest.analyzer.issues.KnownIssueRegistry;
 import org.vmtest.analyzer.patterns.PatternLibrary;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.control.ControlCommand;
@@ -35,13 +36,19 @@ public final class AnalyzerTopology {
 
     public static Topology build(AnalyzerConfig config, PatternLibrary library, AnalyzerMetrics metrics,
                                  ExpressControl express) {
+        return build(config, library, metrics, express, new KnownIssueRegistry());
+    }
+
+    /** @param knownIssues matched against findings and verdicts as they go out, never against lines */
+    public static Topology build(AnalyzerConfig config, PatternLibrary library, AnalyzerMetrics metrics,
+                                 ExpressControl express, KnownIssueRegistry knownIssues) {
         Topics topics = config.kafka().topics();
         Topology t = new Topology();
         t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.stream());
         // One scanner cache per task: tasks run on different stream threads, and a scanner need not be thread-safe.
         t.addProcessor(PROCESSOR, () -> new JobEventProcessor(
                 new JobAnalyst(new ScannerCache(library, config.reportGrace()), config.defaultStallLimit(),
-                        config.maxFindingsPerJob()),
+                        config.maxFindingsPerJob(), knownIssues),
                 config.stallCheckInterval(), config.reportCheckInterval(), config.forgetSilentJobsAfter(), metrics,
                 express),
                 SOURCE);

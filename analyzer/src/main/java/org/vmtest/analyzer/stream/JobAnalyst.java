@@ -8,6 +8,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
+import org.vmtest.analyzer.issues.KnownIssueRegistry;
 import org.vmtest.analyzer.patterns.Hit;
 import org.vmtest.analyzer.patterns.JobScanner;
 import org.vmtest.analyzer.verdict.VerdictRules;
@@ -26,6 +27,7 @@ import org.vmtest.protocol.stream.TestFinished;
 import org.vmtest.protocol.verdicts.FailureAnalysis;
 import org.vmtest.protocol.verdicts.Finding;
 import org.vmtest.protocol.verdicts.JobVerdict;
+import org.vmtest.protocol.verdicts.TestOutcome;
 
 /**
  * The analyzer's decisions for one job, one event at a time: findings from pattern hits, the abort, stalls and the
@@ -40,11 +42,18 @@ final class JobAnalyst {
     private final ScannerCache scanners;
     private final Duration defaultStallLimit;
     private final int maxFindingsPerJob;
+    private final KnownIssueRegistry knownIssues;
 
     JobAnalyst(ScannerCache scanners, Duration defaultStallLimit, int maxFindingsPerJob) {
+        this(scanners, defaultStallLimit, maxFindingsPerJob, new KnownIssueRegistry());
+    }
+
+    JobAnalyst(ScannerCache scanners, Duration defaultStallLimit, int maxFindingsPerJob,
+               KnownIssueRegistry knownIssues) {
         this.scanners = scanners;
         this.defaultStallLimit = defaultStallLimit;
         this.maxFindingsPerJob = maxFindingsPerJob;
+        this.knownIssues = knownIssues;
     }
 
     JobState started(JobStarted e, long now, Emitter out) {
@@ -62,6 +71,7 @@ final class JobAnalyst {
         s.lastSeq = l.seq();
         s.phase = l.phase();
         s.clockOffsetMillis = l.time().toEpochMilli() - now;
+        if (l.source() == LineSource.SSH_STDOUT && l.phase() == Phase.TESTING) s.tap.line(l.text());
         List<Hit> hits = scanner(s).onLine(s.scan, l.seq(), l.phase(), l.source(), l.time(), l.text());
         for (Hit hit : hits) hit(s, hit, now, true, out);
     }
@@ -73,13 +83,16 @@ final class JobAnalyst {
 
     void test(JobState s, TestFinished t, long now) {
         s.touched(now);
-        if (t.passed()) {
+        TestOutcome outcome = Subtests.outcome(t, s.tap.finish());
+        s.addTest(outcome);
+        if (outcome.passed()) {
             s.testsPassed++;
             return;
         }
         s.testsFailed++;
         if (s.firstFailedTest == null) {
-            s.firstFailedTest = new JobState.FailedTest(t.name(), t.exitCode(), t.reason(), t.outputTail());
+            s.firstFailedTest = new JobState.FailedTest(Subtests.failedName(t, outcome), t.exitCode(),
+                    Subtests.failedReason(t, outcome), t.outputTail());
         }
     }
 
@@ -134,7 +147,8 @@ final class JobAnalyst {
                 s.failFinding, s.testsFailed, f.reason(), evidence));
         Instant at = Instant.ofEpochMilli(now);
         JobVerdict v = new JobVerdict(s.runId, s.jobId, s.attempt, at, s.profile, d.verdict(), d.reason(),
-                failureAnalysis(s, d.verdict(), f), s.failureTitles, s.metrics, s.testsPassed, s.testsFailed);
+                known(s, failureAnalysis(s, d.verdict(), f), at), s.failureTitles, s.metrics, s.testsPassed,
+                s.testsFailed, s.tests);
         out.verdict(v);
         out.verdict(DecisionLog.verdict(s, f, d, v, at));
         log(s, () -> LOG.info("verdict {}: {}", d.verdict(), d.reason()));
@@ -169,7 +183,7 @@ final class JobAnalyst {
 
         String key = p.id() + "|" + (hit.signature().isEmpty() ? hit.title() : hit.signature());
         boolean admitted = s.admitFinding(key, decisive, maxFindingsPerJob);
-        if (admitted) out.verdict(finding(s, hit, at));
+        if (admitted) out.verdict(known(s, finding(s, hit, at), decisive, at));
 
         if (abort && jobRunning) {
             if (s.abort == null) {
@@ -190,6 +204,24 @@ final class JobAnalyst {
         return new Finding(s.runId, s.jobId, s.attempt, hit.time() == null ? at : hit.time(), p.id(), p.category(),
                 p.action(), hit.title(), hit.signature(), hit.phase(), hit.source(), Math.max(1, hit.seq()), hit.line(),
                 hit.block(), hit.value(), hit.unit());
+    }
+
+    /** The failure with the known issue it matches now; a verdict keeps what it had when it was given. */
+    private FailureAnalysis known(JobState s, FailureAnalysis failure, Instant at) {
+        if (failure == null) return null;
+        return knownIssues.match(s.profile, failure.title(), failure.signature(), at)
+                .map(failure::withKnownIssue).orElse(failure);
+    }
+
+    /** Only failure-relevant findings are matched: a progress note is nobody's bug. Expiry is by our clock. */
+    private Finding known(JobState s, Finding f, boolean decisive, Instant at) {
+        Category c = f.category();
+        if (!(decisive || c == Category.CRITICAL || c == Category.ERROR || c == Category.FAILURE)) return f;
+        return knownIssues.match(s.profile, f.title(), f.signature(), at)
+                .map(ref -> new Finding(f.runId(), f.jobId(), f.attempt(), f.time(), f.patternId(), c, f.action(),
+                        f.title(), f.signature(), f.phase(), f.source(), f.lineSeq(), f.line(), f.block(), f.value(),
+                        f.unit(), ref))
+                .orElse(f);
     }
 
     private static FailureAnalysis analysis(Hit hit) {

@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.vmtest.analyzer.patterns.ScanState;
+import org.vmtest.analyzer.subtests.TapResults;
 import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.jobs.PatternSpec;
 import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.verdicts.FailureAnalysis;
+import org.vmtest.protocol.verdicts.TestOutcome;
 
 /**
  * What the analyzer remembers about one running job, kept in the state store (as JSON) between records and
@@ -27,6 +29,7 @@ import org.vmtest.protocol.verdicts.FailureAnalysis;
 final class JobState {
     static final int MAX_FAILURE_TITLES = 50;
     static final int MAX_METRICS = 100;
+    static final int MAX_TESTS = 200;
 
     String jobId;
     String runId;
@@ -62,6 +65,9 @@ final class JobState {
     int testsPassed;
     int testsFailed;
     FailedTest firstFailedTest;
+    /** The subtests the running test reported so far ({@code results: tap}). */
+    TapResults tap = new TapResults();
+    List<TestOutcome> tests = new ArrayList<>();
 
     /**
      * The job's JobVerdict went out. Only this marker is kept afterwards, so that a job delivered again after it
@@ -159,6 +165,10 @@ final class JobState {
 
     void addFailureTitle(String title) {
         if (failureTitles.size() < MAX_FAILURE_TITLES && !failureTitles.contains(title)) failureTitles.add(title);
+    }
+
+    void addTest(TestOutcome test) {
+        if (tests.size() < MAX_TESTS) tests.add(test);
     }
 
     void putMetric(String name, double value) {

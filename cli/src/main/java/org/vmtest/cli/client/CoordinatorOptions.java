@@ -25,6 +25,11 @@ public final class CoordinatorOptions {
                     + "(ISO-8601; default: $VMTEST_RETRY_FOR or ${DEFAULT-VALUE}; PT0S tries once)")
     Duration retryFor;
 
+    /** The coordinator's base URL: its web view's links start here. */
+    public URI url() {
+        return url;
+    }
+
     public CoordinatorClient client() {
         return new CoordinatorClient(url, token != null ? token : devToken(), retryFor);
     }

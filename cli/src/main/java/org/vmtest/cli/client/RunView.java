@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.verdicts.FailureAnalysis;
+import org.vmtest.protocol.verdicts.SubtestResult;
 
 /**
  * A run as the coordinator's API shows it ({@code GET /api/v1/runs/{id}}): the documented fields CI scripts use,
@@ -13,7 +14,12 @@ import org.vmtest.protocol.verdicts.FailureAnalysis;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record RunView(String id, String state, Verdict verdict, Map<String, String> labels, Instant createdAt,
-                      List<JobView> jobs) {
+                      List<JobView> jobs, boolean allFailuresKnown) {
+    public RunView(String id, String state, Verdict verdict, Map<String, String> labels, Instant createdAt,
+                   List<JobView> jobs) {
+        this(id, state, verdict, labels, createdAt, jobs, false);
+    }
+
     public RunView {
         labels = labels == null ? Map.of() : labels;
         jobs = jobs == null ? List.of() : jobs;
@@ -37,6 +43,10 @@ public record RunView(String id, String state, Verdict verdict, Map<String, Stri
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record TestView(String name, boolean passed, long durationMillis, String reason) {
+    public record TestView(String name, boolean passed, long durationMillis, String reason,
+                           List<SubtestResult> subtests) {
+        public TestView {
+            subtests = subtests == null ? List.of() : subtests;
+        }
     }
 }

@@ -13,10 +13,12 @@ import javax.xml.stream.XMLStreamWriter;
 import org.vmtest.cli.client.RunView;
 import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.verdicts.FailureAnalysis;
+import org.vmtest.protocol.verdicts.SubtestResult;
 
 /**
  * A run as JUnit XML, the format every CI system shows: a testsuite per job, a testcase per phase it went
- * through and per declarative test. The phase a failed job ended in carries the failure analysis.
+ * through, per declarative test and per subtest a test reported ({@code results: tap}). The phase a failed job
+ * ended in carries the failure analysis.
  */
 public final class JUnitXml {
     private JUnitXml() {
@@ -34,7 +36,7 @@ public final class JUnitXml {
             int tests = 0;
             int failures = 0;
             for (RunView.JobView job : run.jobs()) {
-                tests += job.phases().size() + job.tests().size();
+                tests += job.phases().size() + cases(job);
                 failures += job.verdict() == Verdict.PASSED ? 0 : 1;
             }
             x.writeAttribute("tests", Integer.toString(tests));
@@ -56,8 +58,9 @@ public final class JUnitXml {
         x.writeStartElement("testsuite");
         x.writeAttribute("name", job.profile());
         x.writeAttribute("id", job.id());
-        x.writeAttribute("tests", Integer.toString(job.phases().size() + job.tests().size()));
-        long failedTests = job.tests().stream().filter(t -> !t.passed()).count();
+        x.writeAttribute("tests", Integer.toString(job.phases().size() + cases(job)));
+        long failedTests = job.tests().stream().filter(t -> !t.passed()).count()
+                + job.tests().stream().flatMap(t -> t.subtests().stream()).filter(s -> !s.passed()).count();
         boolean jobBroken = job.verdict() != Verdict.PASSED && job.verdict() != null;
         x.writeAttribute("failures", Long.toString(failedTests + (jobBroken && job.verdict() != Verdict.ERROR ? 1 : 0)));
         x.writeAttribute("errors", job.verdict() == Verdict.ERROR ? "1" : "0");
@@ -90,13 +93,36 @@ public final class JUnitXml {
             x.writeAttribute("time", String.format(Locale.ROOT, "%.3f", test.durationMillis() / 1000.0));
             if (!test.passed()) {
                 x.writeStartElement("failure");
-                x.writeAttribute("message", test.reason() == null ? "test failed" : test.reason());
+                x.writeAttribute("message", test.reason() == null || test.reason().isEmpty() ? "test failed"
+                        : clean(test.reason()));
                 x.writeEndElement();
             }
             x.writeEndElement();
+            for (SubtestResult sub : test.subtests()) subtest(x, job, test, sub);
         }
         x.writeCharacters("\n  ");
         x.writeEndElement();
+    }
+
+    private static void subtest(XMLStreamWriter x, RunView.JobView job, RunView.TestView test, SubtestResult sub)
+            throws XMLStreamException {
+        x.writeCharacters("\n    ");
+        x.writeStartElement("testcase");
+        x.writeAttribute("classname", job.profile() + ".tests." + test.name());
+        x.writeAttribute("name", clean(sub.name()));
+        x.writeAttribute("time", "0");
+        if (sub.skipped()) {
+            x.writeEmptyElement("skipped");
+            if (!sub.message().isEmpty()) x.writeAttribute("message", clean(sub.message()));
+        } else if (!sub.passed()) {
+            x.writeEmptyElement("failure");
+            x.writeAttribute("message", sub.message().isEmpty() ? "subtest failed" : clean(sub.message()));
+        }
+        x.writeEndElement();
+    }
+
+    private static int cases(RunView.JobView job) {
+        return job.tests().size() + job.tests().stream().mapToInt(t -> t.subtests().size()).sum();
     }
 
     private static void verdictFailure(XMLStreamWriter x, RunView.JobView job) throws XMLStreamException {

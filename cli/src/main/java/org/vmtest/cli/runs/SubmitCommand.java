@@ -14,8 +14,10 @@ import org.vmtest.cli.client.CoordinatorClient;
 import org.vmtest.cli.client.CoordinatorException;
 import org.vmtest.cli.client.CoordinatorOptions;
 import org.vmtest.cli.client.RunView;
+import org.vmtest.cli.follow.PassRates;
 import org.vmtest.cli.follow.RunFollower;
 import org.vmtest.cli.follow.VerdictTable;
+import org.vmtest.cli.report.GitHubSummary;
 import org.vmtest.cli.report.JUnitXml;
 import org.vmtest.protocol.codec.Json;
 import picocli.CommandLine.Command;
@@ -29,6 +31,9 @@ import picocli.CommandLine.Spec;
         description = {"Submits a run of one job per profile to the coordinator.",
                 "Exit codes: 0 all passed, 1 a job failed or was aborted, 2 infrastructure error, 64 usage error."})
 public final class SubmitCommand implements Callable<Integer> {
+    /** What the coordinator takes in one run. */
+    static final int MAX_JOBS = 100;
+
     @Spec
     CommandSpec spec;
 
@@ -53,6 +58,13 @@ public final class SubmitCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "write the run's final state as JSON (implies --wait)")
     Path json;
 
+    @Option(names = "--known-ok", description = "exit 0 when every failure of the run is a known issue (implies --wait)")
+    boolean knownOk;
+
+    @Option(names = "--repeat", paramLabel = "K", defaultValue = "1",
+            description = "run each profile K times in the run and print each profile's pass rate (implies --wait)")
+    int repeat;
+
     @Option(names = "--timeout", defaultValue = "PT2H", description = "give up waiting after this long (default: ${DEFAULT-VALUE})")
     Duration timeout;
 
@@ -60,16 +72,21 @@ public final class SubmitCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         CoordinatorClient client = coordinator.client();
+        if (repeat < 1 || repeat * profiles.size() > MAX_JOBS) {
+            spec.commandLine().getErr().println("vmtest: --repeat must be from 1 to " + MAX_JOBS / profiles.size()
+                    + " for " + profiles.size() + " profile(s): a run has at most " + MAX_JOBS + " jobs");
+            return ExitCodes.USAGE;
+        }
         RunView run;
         try {
-            run = client.submit(profiles, labels);
+            run = client.submit(repeated(profiles, repeat), labels);
         } catch (CoordinatorException e) {
             spec.commandLine().getErr().println("vmtest: " + e.getMessage());
             return e.clientError() && e.status() != 401 && e.status() != 403 ? ExitCodes.USAGE : ExitCodes.INFRASTRUCTURE;
         }
         out.println("submitted run " + run.id() + " (" + run.jobs().size() + " jobs)");
         out.flush();
-        if (!(follow || waitForVerdict || junit != null || json != null)) return ExitCodes.OK;
+        if (!(follow || waitForVerdict || junit != null || json != null || knownOk || repeat > 1)) return ExitCodes.OK;
         return finish(client, run.id(), out);
     }
 
@@ -79,7 +96,14 @@ public final class SubmitCommand implements Callable<Integer> {
         RunView run = follower.follow(runId, timeout);
         VerdictTable.print(run, out, "true".equals(System.getenv("GITHUB_ACTIONS")));
         writeReports(run, junit, json);
-        return VerdictTable.exitCode(run);
+        if (repeat > 1) PassRates.print(run, out);
+        GitHubSummary.appendIfAsked(run, coordinator.url(), System.getenv());
+        return knownOk ? VerdictTable.exitCodeKnownOk(run, out) : VerdictTable.exitCode(run);
+    }
+
+    /** Each profile {@code times} times, in order: a, a, b, b. */
+    static List<String> repeated(List<String> profiles, int times) {
+        return profiles.stream().flatMap(p -> java.util.Collections.nCopies(times, p).stream()).toList();
     }
 
     /** Writes the run's final state where asked; shared with {@code demo}. */

@@ -56,4 +56,31 @@ class VerdictTableTest {
 
         assertThat(out.toString()).doesNotContain("::error").contains("run r-1: FAILED");
     }
+
+    @Test
+    void onGitHubActionsAnnotationsStayWithinTheStepLimitAndTheLastCountsTheRest() {
+        Verdict[] failed = new Verdict[14];
+        java.util.Arrays.fill(failed, Verdict.FAILED);
+        StringWriter out = new StringWriter();
+
+        VerdictTable.print(runOf(failed), new PrintWriter(out), true);
+
+        List<String> annotations = out.toString().lines().filter(l -> l.startsWith("::error")).toList();
+        assertThat(annotations).hasSize(VerdictTable.MAX_ANNOTATIONS);
+        assertThat(annotations.get(annotations.size() - 1))
+                .isEqualTo("::error title=vmtest: 14 jobs did not pass::5 more not annotated here; the step summary"
+                        + " lists every failure");
+    }
+
+    @Test
+    void knownOkExitsZeroOnlyWhenEveryFailureIsKnownAndSaysSo() {
+        RunView known = new RunView("r-1", "DONE", Verdict.FAILED, Map.of(), null, List.of(), true);
+        RunView unknown = new RunView("r-2", "DONE", Verdict.FAILED, Map.of(), null, List.of(), false);
+        StringWriter out = new StringWriter();
+
+        assertThat(VerdictTable.exitCodeKnownOk(known, new PrintWriter(out))).isEqualTo(ExitCodes.OK);
+        assertThat(VerdictTable.exitCodeKnownOk(unknown, new PrintWriter(out))).isEqualTo(ExitCodes.FAILED);
+        assertThat(out.toString()).contains("run r-1: FAILED, but every failure is a known issue (--known-ok): exit 0")
+                .doesNotContain("r-2");
+    }
 }

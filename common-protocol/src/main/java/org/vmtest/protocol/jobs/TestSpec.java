@@ -9,8 +9,18 @@ import java.util.regex.PatternSyntaxException;
  * A declarative test: run a command in the guest, expect an exit code and optionally a pattern in its output.
  *
  * @param expectOutput a regular expression searched for in stdout+stderr; null to check the exit code only
+ * @param results      what its standard output reports besides the exit code: {@code tap} (TAP 13, each test
+ *                     point a subtest); null for nothing
  */
-public record TestSpec(String name, String run, int expectExit, String expectOutput, Duration timeout) {
+public record TestSpec(String name, String run, int expectExit, String expectOutput, Duration timeout,
+                       Results results) {
+    /** Formats a test's output may report subtests in. */
+    public enum Results { TAP }
+
+    public TestSpec(String name, String run, int expectExit, String expectOutput, Duration timeout) {
+        this(name, run, expectExit, expectOutput, timeout, null);
+    }
+
     public TestSpec {
         Objects.requireNonNull(run, "test.run");
         if (run.isBlank()) throw new IllegalArgumentException("test.run must not be blank");

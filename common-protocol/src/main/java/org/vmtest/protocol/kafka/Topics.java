@@ -61,6 +61,11 @@ public record Topics(String prefix) {
         return prefix + ".run-commands";
     }
 
+    /** The known-issue registry (compacted), keyed by known-issue id; read by coordinators and analyzers. */
+    public String knownIssues() {
+        return prefix + ".known-issues";
+    }
+
     public String workerShareGroup() {
         return prefix + "-" + WORKER_SHARE_GROUP_SUFFIX;
     }
@@ -87,6 +92,7 @@ public record Topics(String prefix) {
                 new TopicSpec(control(), partitions, replicationFactor, deleteWeek),
                 new TopicSpec(workers(), 1, replicationFactor, compacted),
                 new TopicSpec(runs(), partitions, replicationFactor, compacted),
+                new TopicSpec(knownIssues(), 1, replicationFactor, compacted),
                 new TopicSpec(runCommands(), partitions, replicationFactor,
                         Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(30L * 24 * 3600 * 1000))),
                 new TopicSpec(dlq(), 1, replicationFactor,

@@ -16,10 +16,19 @@ import org.vmtest.protocol.Phase;
  * @param signature short stable hash of the title, to group repeats across runs
  * @param lineSeq   the {@code Line.seq} of the first matching line
  * @param value     for metrics: the extracted number; null otherwise
+ * @param knownIssue the known issue its title or signature matched when it was reported; null when none did
  */
 public record Finding(String runId, String jobId, int attempt, Instant time, String patternId, Category category,
                       Action action, String title, String signature, Phase phase, LineSource source, long lineSeq,
-                      String line, List<String> block, Double value, String unit) implements VerdictEvent {
+                      String line, List<String> block, Double value, String unit, KnownIssueRef knownIssue)
+        implements VerdictEvent {
+    public Finding(String runId, String jobId, int attempt, Instant time, String patternId, Category category,
+                   Action action, String title, String signature, Phase phase, LineSource source, long lineSeq,
+                   String line, List<String> block, Double value, String unit) {
+        this(runId, jobId, attempt, time, patternId, category, action, title, signature, phase, source, lineSeq, line,
+                block, value, unit, null);
+    }
+
     public Finding {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(jobId, "jobId");

@@ -13,9 +13,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.dlq.DeadLetter;
+import org.vmtest.protocol.issues.KnownIssue;
 import org.vmtest.protocol.jobs.JobMessage;
 import org.vmtest.protocol.stream.Line;
 import org.vmtest.protocol.stream.StreamEvent;
+import org.vmtest.protocol.verdicts.JobVerdict;
+import org.vmtest.protocol.verdicts.RunVerdict;
 import org.vmtest.protocol.verdicts.VerdictEvent;
 import org.vmtest.protocol.workers.WorkerStatus;
 
@@ -28,7 +31,7 @@ class JsonSerdeTest {
     /** The family (sealed interface or record) a record is read back as on its topic. */
     static Class<?> familyOf(Object record) {
         for (Class<?> family : List.of(JobMessage.class, StreamEvent.class, VerdictEvent.class, ControlCommand.class,
-                WorkerStatus.class, DeadLetter.class)) {
+                WorkerStatus.class, DeadLetter.class, KnownIssue.class)) {
             if (family.isInstance(record)) return family;
         }
         throw new AssertionError("no family for " + record.getClass());
@@ -73,6 +76,27 @@ class JsonSerdeTest {
         Line line = (Line) ((Decoded.Ok<StreamEvent>) decoded).value();
         assertThat(line.text()).isEqualTo("hello");
         assertThat(line.seq()).isEqualTo(7);
+    }
+
+    @Test
+    void aNewerReaderTakesAnOlderWritersVerdictsWithoutTheTriageFields() {
+        String olderRun = """
+                {"type":"RunVerdict","schema":1,"runId":"r-1","time":"2026-11-25T10:15:30Z","verdict":"FAILED",
+                 "jobs":{"j-1":"FAILED"},"labels":{}}
+                """;
+        String olderJob = """
+                {"type":"JobVerdict","schema":1,"runId":"r-1","jobId":"j-1","attempt":1,"time":"2026-11-25T10:15:30Z",
+                 "profile":"p","verdict":"FAILED","reason":"r","failure":{"title":"t","signature":"s","block":[],
+                 "context":[]},"findings":[],"metrics":{},"testsPassed":0,"testsFailed":1}
+                """;
+        JsonSerde<VerdictEvent> serde = JsonSerde.of(VerdictEvent.class);
+
+        RunVerdict run = (RunVerdict) ((Decoded.Ok<VerdictEvent>) serde.decode(olderRun.getBytes(StandardCharsets.UTF_8))).value();
+        JobVerdict job = (JobVerdict) ((Decoded.Ok<VerdictEvent>) serde.decode(olderJob.getBytes(StandardCharsets.UTF_8))).value();
+
+        assertThat(run.allFailuresKnown()).isFalse();
+        assertThat(job.failure().knownIssue()).isNull();
+        assertThat(job.tests()).isEmpty();
     }
 
     @Test

@@ -26,7 +26,12 @@ import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.stream.Line;
 import org.vmtest.protocol.stream.PhaseChanged;
 import org.vmtest.protocol.stream.TestFinished;
+import org.vmtest.protocol.issues.KnownIssue;
+import org.vmtest.protocol.issues.KnownIssueMatch;
 import org.vmtest.protocol.verdicts.FailureAnalysis;
+import org.vmtest.protocol.verdicts.KnownIssueRef;
+import org.vmtest.protocol.verdicts.SubtestResult;
+import org.vmtest.protocol.verdicts.TestOutcome;
 import org.vmtest.protocol.verdicts.Finding;
 import org.vmtest.protocol.verdicts.JobVerdict;
 import org.vmtest.protocol.verdicts.RunVerdict;
@@ -52,7 +57,8 @@ final class Samples {
                 new SshSpec("root", 22, SshSpec.KeyDelivery.KERNEL_CMDLINE, null, Duration.ofMinutes(3)),
                 List.of(new Step("install", "vmtest-install", Duration.ofMinutes(3))),
                 true,
-                List.of(new TestSpec("selftest", "vmtest-selftest", 0, "selftest: ok", Duration.ofSeconds(30))),
+                List.of(new TestSpec("selftest", "vmtest-selftest", 0, "selftest: ok", Duration.ofSeconds(30)),
+                        new TestSpec("suite", "prove -v", 0, null, Duration.ofMinutes(1), TestSpec.Results.TAP)),
                 Map.of(Phase.INSTALLATION, Duration.ofMinutes(5)),
                 Map.of(Phase.INSTALLATION, Duration.ofSeconds(60)),
                 2,
@@ -88,6 +94,21 @@ final class Samples {
                         List.of("Kernel panic - not syncing: sysrq triggered crash"), Map.of("boot.seconds", 3.2), 0, 0),
                 new RunVerdict("r-1", T, Verdict.ABORTED, Map.of("j-1", Verdict.ABORTED, "j-2", Verdict.PASSED),
                         Map.of("commit", "abc123")),
+                new Finding("r-1", "j-1", 1, T, "kernel.panic", Category.CRITICAL, Action.ABORT, "Kernel panic",
+                        "a1b2c3d4e5f6", Phase.INSTALLATION, LineSource.CONSOLE, 312, "Kernel panic", List.of(), null,
+                        null, new KnownIssueRef("bug-1234", "https://bugs.example/1234")),
+                new JobVerdict("r-1", "j-2", 1, T, "test-fail", Verdict.FAILED, "1 test failed",
+                        failure.withKnownIssue(new KnownIssueRef("bug-1234", "https://bugs.example/1234")),
+                        List.of(), Map.of(), 1, 1, List.of(
+                                new TestOutcome("boot", true, "", List.of()),
+                                new TestOutcome("suite", false, "subtest 2 disk full failed: no space", List.of(
+                                        new SubtestResult("1 mount", true, false, ""),
+                                        new SubtestResult("2 disk full", false, false, "no space"),
+                                        new SubtestResult("3 net", true, true, "no network"))))),
+                new RunVerdict("r-2", T, Verdict.FAILED, Map.of("j-2", Verdict.FAILED), Map.of(), true),
+                new KnownIssue("bug-1234", KnownIssueMatch.signature("a1b2c3d4e5f6"), List.of("panic"),
+                        "https://bugs.example/1234", "sysrq crash in the test guest", T, T),
+                new KnownIssue("flaky-net", KnownIssueMatch.titleRegex("^test net failed"), List.of(), "", "", null, T),
                 new AbortJob("j-1", "r-1", T, "kernel panic", "kernel.panic", 312),
                 new CancelJob("j-2", "r-1", T, "cancelled by user"),
                 new WorkerStatus("host-a", T, WorkerStatus.State.RUNNING, 2, List.of("j-1"), "tcg", "9.0.0", "7.2.19", "host-a"),

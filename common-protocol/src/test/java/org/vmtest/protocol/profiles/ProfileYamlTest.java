@@ -206,6 +206,31 @@ class ProfileYamlTest {
     }
 
     @Test
+    void aTestDeclaresTapResultsAndAnUnknownFormatIsRefusedWithItsLine() throws Exception {
+        Profile p = ProfileYaml.parse("tap.yaml", """
+                name: tap
+                vm:
+                  kernel: vmlinuz
+                tests:
+                  - run: "prove -v"
+                    results: tap
+                """);
+        assertThat(p.tests().get(0).results()).isEqualTo(org.vmtest.protocol.jobs.TestSpec.Results.TAP);
+
+        assertThatThrownBy(() -> ProfileYaml.parse("x.yaml", """
+                name: x
+                vm:
+                  kernel: vmlinuz
+                tests:
+                  - run: "true"
+                    results: xunit
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("x.yaml:6:")
+                .hasMessageContaining("tests[0].results");
+    }
+
+    @Test
     void aMissingNameIsReported() {
         assertThatThrownBy(() -> ProfileYaml.parse("n.yaml", """
                 vm:

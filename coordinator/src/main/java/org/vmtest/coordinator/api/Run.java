@@ -16,10 +16,17 @@ import org.vmtest.protocol.Verdict;
  *
  * @param createdAt when the run was submitted; null only inside the coordinator's fold, for a run whose jobs
  *                  reported before its submission record was read
+ * @param allFailuresKnown the run did not pass and every job that did not pass failed with a known issue
+ *                         ({@code failure.knownIssue}); set with the verdict
  */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 public record Run(String id, RunStatus state, Verdict verdict, Map<String, String> labels, Instant createdAt,
-                  Instant updatedAt, Instant finishedAt, List<Job> jobs) {
+                  Instant updatedAt, Instant finishedAt, List<Job> jobs, boolean allFailuresKnown) {
+    public Run(String id, RunStatus state, Verdict verdict, Map<String, String> labels, Instant createdAt,
+               Instant updatedAt, Instant finishedAt, List<Job> jobs) {
+        this(id, state, verdict, labels, createdAt, updatedAt, finishedAt, jobs, false);
+    }
+
     public Run {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(state, "state");

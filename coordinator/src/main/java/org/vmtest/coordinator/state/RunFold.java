@@ -23,6 +23,7 @@ import org.vmtest.protocol.stream.StreamEvent;
 import org.vmtest.protocol.stream.TestFinished;
 import org.vmtest.protocol.verdicts.JobVerdict;
 import org.vmtest.protocol.verdicts.RunVerdict;
+import org.vmtest.protocol.verdicts.TestOutcome;
 
 /**
  * The rules that turn a run's records into its state: a pure function, so the Streams processor only stores and
@@ -87,8 +88,10 @@ public final class RunFold {
                     j -> current(j, p.attempt()) ? enter(j, p.phase(), p.time()) : j);
         }
         if (event instanceof TestFinished t) {
-            TestResult result = new TestResult(t.name(), t.passed(), t.durationMillis());
+            TestResult result = new TestResult(t.name(), t.passed(), t.durationMillis(), t.reason(), List.of());
+            // a verdict that overtook this record already brought the test, as the analyzer weighed it
             return updateJob(run, t.jobId(), null, t.time(), j -> current(j, t.attempt())
+                    && !(j.finished() && j.tests().stream().anyMatch(x -> x.name().equals(t.name())))
                     ? with(j, j.phase(), j.phases(), append(j.tests(), result), j.finishedAt())
                     : j);
         }
@@ -139,8 +142,26 @@ public final class RunFold {
             if (j.finished()) return j;
             Instant end = j.finishedAt() != null ? j.finishedAt() : v.time();
             return new Job(j.id(), j.profile(), j.phase(), Math.max(j.attempt(), v.attempt()), j.worker(),
-                    v.verdict(), v.reason(), v.failure(), closeOpen(j.phases(), end), j.tests(), j.startedAt(), end);
+                    v.verdict(), v.reason(), v.failure(), closeOpen(j.phases(), end), weighed(j.tests(), v.tests()),
+                    j.startedAt(), end);
         });
+    }
+
+    /**
+     * The tests as the verdict weighed them: the n-th outcome of the verdict is the n-th test that ended. A
+     * verdict that overtook the lifecycle brings the tests the lifecycle has not told yet.
+     */
+    static List<TestResult> weighed(List<TestResult> told, List<TestOutcome> outcomes) {
+        if (outcomes.isEmpty()) return told;
+        List<TestResult> tests = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            TestOutcome o = outcomes.get(i);
+            long millis = i < told.size() && told.get(i).name().equals(o.name()) ? told.get(i).durationMillis() : 0;
+            tests.add(new TestResult(o.name(), o.passed(), millis, o.reason(), o.subtests()));
+        }
+        // an analyzer that came up mid-job weighed only the tests it saw end: the others stay as told
+        if (told.size() > outcomes.size()) tests.addAll(told.subList(outcomes.size(), told.size()));
+        return tests;
     }
 
     /** Sets the run's verdict once every job has one: the only place a {@code RunVerdict} comes from. */
@@ -153,11 +174,19 @@ public final class RunFold {
         Instant time = run.jobs().stream().map(Job::finishedAt).filter(t -> t != null)
                 .max(Instant::compareTo).orElse(run.updatedAt());
         RunStatus state = run.state() == RunStatus.CANCELLED ? RunStatus.CANCELLED : RunStatus.DONE;
+        boolean allKnown = allFailuresKnown(run.jobs());
         Run done = new Run(run.id(), state, verdict, run.labels(), run.createdAt(), latest(run.updatedAt(), time), time,
-                run.jobs());
+                run.jobs(), allKnown);
         Map<String, Verdict> jobs = new LinkedHashMap<>();
         run.jobs().forEach(j -> jobs.put(j.id(), j.verdict()));
-        return new Step(done, Optional.of(new RunVerdict(run.id(), time, verdict, jobs, run.labels())));
+        return new Step(done, Optional.of(new RunVerdict(run.id(), time, verdict, jobs, run.labels(), allKnown)));
+    }
+
+    /** Some job did not pass, and each that did not pass failed with a known issue. */
+    static boolean allFailuresKnown(List<Job> jobs) {
+        List<Job> failed = jobs.stream().filter(j -> j.verdict() != Verdict.PASSED).toList();
+        return !failed.isEmpty()
+                && failed.stream().allMatch(j -> j.failure() != null && j.failure().knownIssue() != null);
     }
 
     /**
@@ -180,7 +209,7 @@ public final class RunFold {
 
     private static Run withJobs(Run run, RunStatus state, List<Job> jobs, Instant time) {
         return new Run(run.id(), state, run.verdict(), run.labels(), run.createdAt(), latest(run.updatedAt(), time),
-                run.finishedAt(), jobs);
+                run.finishedAt(), jobs, run.allFailuresKnown());
     }
 
     private static Job with(Job j, Phase phase, List<PhaseSpan> phases, List<TestResult> tests, Instant finishedAt) {

@@ -16,9 +16,11 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vmtest.analyzer.issues.KnownIssueRegistry;
 import org.vmtest.coordinator.api.Run;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
+import org.vmtest.protocol.issues.KnownIssue;
 import org.vmtest.protocol.kafka.KafkaSettings;
 import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.kafka.Topics;
@@ -50,6 +52,7 @@ public final class StateReader implements Managed {
     private static final Logger LOG = LoggerFactory.getLogger(StateReader.class);
     private static final JsonSerde<Run> RUNS = JsonSerde.of(Run.class);
     private static final JsonSerde<WorkerStatus> WORKERS = JsonSerde.of(WorkerStatus.class);
+    private static final JsonSerde<KnownIssue> KNOWN_ISSUES = JsonSerde.of(KnownIssue.class);
     private static final JsonSerde<StreamEvent> STREAM = JsonSerde.of(StreamEvent.class);
     private static final JsonSerde<VerdictEvent> VERDICTS = JsonSerde.of(VerdictEvent.class);
 
@@ -59,10 +62,17 @@ public final class StateReader implements Managed {
     private final WorkerRegistry workers;
     private final EventHub events;
     private final InitialLoad initialLoad;
+    private final KnownIssueRegistry knownIssues;
     private final List<TopicLoop> loops = new ArrayList<>();
 
     public StateReader(KafkaSettings settings, RunView runs, WorkerRegistry workers, EventHub events,
                        InitialLoad initialLoad) {
+        this(settings, runs, workers, events, initialLoad, new KnownIssueRegistry());
+    }
+
+    public StateReader(KafkaSettings settings, RunView runs, WorkerRegistry workers, EventHub events,
+                       InitialLoad initialLoad, KnownIssueRegistry knownIssues) {
+        this.knownIssues = knownIssues;
         this.settings = settings;
         this.topics = settings.topics();
         this.runs = runs;
@@ -74,7 +84,8 @@ public final class StateReader implements Managed {
 
     @Override
     public void start() {
-        loops.add(new TopicLoop("coordinator-state-reader", List.of(topics.runs(), topics.workers()), true,
+        loops.add(new TopicLoop("coordinator-state-reader", List.of(topics.runs(), topics.workers(), topics.knownIssues()),
+                true,
                 this::applyState));
         loops.add(new TopicLoop("coordinator-history-reader", List.of(topics.stream(), topics.verdicts()), false,
                 this::applyHistory));
@@ -95,6 +106,12 @@ public final class StateReader implements Managed {
             } else if (RUNS.decode(record.value()) instanceof Decoded.Ok<Run> ok) {
                 runs.put(ok.value());
                 publishRun(id("r", record), ok.value());
+            }
+        } else if (record.topic().equals(topics.knownIssues())) {
+            if (record.value() == null) {
+                knownIssues.remove(record.key());
+            } else if (KNOWN_ISSUES.decode(record.value()) instanceof Decoded.Ok<KnownIssue> ok) {
+                knownIssues.put(ok.value());
             }
         } else if (record.value() == null) {
             workers.remove(record.key());

@@ -15,7 +15,12 @@ import org.vmtest.protocol.runs.RunSubmitted;
 import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.stream.PhaseChanged;
+import org.vmtest.protocol.verdicts.FailureAnalysis;
 import org.vmtest.protocol.verdicts.JobVerdict;
+import org.vmtest.protocol.verdicts.KnownIssueRef;
+import org.vmtest.protocol.verdicts.SubtestResult;
+import org.vmtest.protocol.verdicts.TestOutcome;
+import org.vmtest.protocol.stream.TestFinished;
 
 class RunFoldTest {
     private static final Instant T0 = Instant.parse("2030-01-01T10:00:00Z");
@@ -75,5 +80,54 @@ class RunFoldTest {
         RunFold.Step done = RunFold.apply(step.run(), verdict("j1", Verdict.ABORTED, T0.plusSeconds(2)));
         assertThat(done.verdict()).hasValueSatisfying(v -> assertThat(v.verdict()).isEqualTo(Verdict.ABORTED));
         assertThat(done.run().state()).isEqualTo(RunStatus.CANCELLED);
+    }
+
+    private static RunInput failedWith(String job, KnownIssueRef issue) {
+        FailureAnalysis failure = new FailureAnalysis("test selftest failed", "abc", "test", Phase.TESTING, "", null,
+                null, issue);
+        return new RunInput.Verdict(new JobVerdict("r1", job, 1, T0, "pass", Verdict.FAILED, "why", failure,
+                List.of(), Map.of(), 0, 1));
+    }
+
+    @Test
+    void aRunIsAllFailuresKnownOnlyWhenEveryJobThatDidNotPassHasAKnownIssue() {
+        KnownIssueRef bug = new KnownIssueRef("bug-1", "https://bugs.example/1");
+
+        RunFold.Step known = RunFold.apply(apply(RunFold.empty("r1"), submitted("j1", "j2", "j3"),
+                failedWith("j1", bug), verdict("j2", Verdict.PASSED, T0)), failedWith("j3", bug));
+        RunFold.Step partly = RunFold.apply(apply(RunFold.empty("r1"), submitted("j1", "j2"),
+                failedWith("j1", bug)), failedWith("j2", null));
+        RunFold.Step passed = RunFold.apply(apply(RunFold.empty("r1"), submitted("j1")), verdict("j1", Verdict.PASSED, T0));
+
+        assertThat(known.verdict()).hasValueSatisfying(v -> assertThat(v.allFailuresKnown()).isTrue());
+        assertThat(known.run().allFailuresKnown()).isTrue();
+        assertThat(partly.verdict()).hasValueSatisfying(v -> assertThat(v.allFailuresKnown()).isFalse());
+        assertThat(passed.verdict()).hasValueSatisfying(v -> assertThat(v.allFailuresKnown())
+                .as("nothing failed, so nothing is a known failure").isFalse());
+        Run later = RunFold.apply(known.run(), new RunInput.Lifecycle(new JobFinished("j1", 1, T0.plusSeconds(5), "r1",
+                Verdict.FAILED, "", Phase.TESTING, Map.of(), "w1"))).run();
+        assertThat(later.allFailuresKnown()).as("kept when the lifecycle arrives after the verdict").isTrue();
+    }
+
+    @Test
+    void theVerdictsTestOutcomesReplaceTheToldTestsWithTheirSubtests() {
+        List<SubtestResult> subtests = List.of(new SubtestResult("mount", true, false, ""),
+                new SubtestResult("disk full", false, false, "no space left"));
+        RunInput told = new RunInput.Lifecycle(new TestFinished("j1", 1, T0, "r1", "suite", true, 0, 1500, "", ""));
+        RunInput verdict = new RunInput.Verdict(new JobVerdict("r1", "j1", 1, T0, "pass", Verdict.FAILED, "1 test failed",
+                null, List.of(), Map.of(), 0, 1, List.of(new TestOutcome("suite", false,
+                        "subtest disk full failed: no space left", subtests))));
+
+        Run inOrder = apply(RunFold.empty("r1"), submitted("j1"), told, verdict);
+        Run overtaken = apply(RunFold.empty("r1"), submitted("j1"), verdict, told);
+
+        for (Run run : List.of(inOrder, overtaken)) {
+            assertThat(run.jobs().get(0).tests()).singleElement().satisfies(t -> {
+                assertThat(t.passed()).isFalse();
+                assertThat(t.reason()).isEqualTo("subtest disk full failed: no space left");
+                assertThat(t.subtests()).isEqualTo(subtests);
+            });
+        }
+        assertThat(inOrder.jobs().get(0).tests().get(0).durationMillis()).isEqualTo(1500);
     }
 }
