@@ -95,8 +95,27 @@ public final class RunPublisher implements Managed {
         }
     }
 
+    /**
+     * Readies the transactional producer in the background: {@code initTransactions} (finding the transaction
+     * coordinator, getting a producer id) took a few hundred milliseconds out of the first submission's way to
+     * its first job (docs/BENCHMARKS.md, dispatch). A failure here is only logged: the first submission then
+     * tries again and answers with the error.
+     */
     @Override
     public void start() {
+        Thread warmUp = new Thread(() -> {
+            synchronized (this) {
+                try {
+                    producer();
+                } catch (KafkaException e) {
+                    closeProducer();
+                    LOG.warn("the run publisher's producer is not ready yet (the first submission retries): {}",
+                            e.toString());
+                }
+            }
+        }, "run-publisher-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
     }
 
     @Override
