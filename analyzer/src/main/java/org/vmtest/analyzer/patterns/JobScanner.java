@@ -157,7 +157,7 @@ public final class JobScanner {
 
     private void open(ScanState state, CompiledPattern cp, long seq, Phase phase, LineSource source, Instant time,
                       String clean, String view) {
-        Matcher m = cp.regex.matcher(view);
+        Matcher m = confirmed(cp, view);
         var r = new ScanState.OpenReport();
         r.patternId = cp.spec.id();
         r.seq = seq;
@@ -166,7 +166,7 @@ public final class JobScanner {
         r.phase = phase;
         r.source = source;
         r.line = keep(clean);
-        if (m.find()) r.groups.putAll(cp.groups(m, cp.groupNames));
+        if (m != null) r.groups.putAll(cp.groups(m, cp.groupNames));
         r.title = cp.spec.title();
         r.block.add(keep(clean));
         r.context = state.context();
@@ -207,8 +207,8 @@ public final class JobScanner {
         // metric take from it.
         Map<String, String> groups = Map.of();
         if (cp.spec.metric() != null || cp.spec.title().contains("${")) {
-            Matcher m = cp.regex.matcher(view);
-            if (m.find()) groups = cp.groups(m, cp.groupNames);
+            Matcher m = confirmed(cp, view);
+            if (m != null) groups = cp.groups(m, cp.groupNames);
         }
         String[] titled = titles.titleAndSignature(Titles.render(cp.spec.title(), groups));
         String title = titled[0];
@@ -224,6 +224,14 @@ public final class JobScanner {
         }
         return new Hit(cp.spec, title, signature, phase, source, seq, time, keep(clean), List.of(),
                 problem ? state.context() : List.of(), value, unit);
+    }
+
+    /** The pattern's match on the line: the matcher's own confirmation when it has it, else a fresh find; or null. */
+    private Matcher confirmed(CompiledPattern cp, String view) {
+        Matcher m = matcher.lastMatch(view, cp.index);
+        if (m != null) return m;
+        m = cp.regex.matcher(view);
+        return m.find() ? m : null;
     }
 
     private static String keep(String line) {
