@@ -27,6 +27,8 @@ public final class RunPublisher implements Managed {
     private final String transactionalId;
     private final Duration timeout;
     private KafkaProducer<String, byte[]> producer;
+    private final java.util.concurrent.atomic.AtomicInteger producersMade = new java.util.concurrent.atomic.AtomicInteger();
+    private boolean stopped;
 
     public RunPublisher(KafkaSettings settings, Duration timeout) {
         this.settings = settings;
@@ -63,25 +65,29 @@ public final class RunPublisher implements Managed {
     }
 
     private KafkaProducer<String, byte[]> producer() {
-        if (producer == null) {
-            Properties props = settings.transactionalProducer("coordinator-api", transactionalId);
-            String ms = Long.toString(timeout.toMillis());
-            props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
-            props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
-            // A submission is a handful of records sent at once: nothing to wait for, and the delivery
-            // timeout must cover linger plus a request.
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-            props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis() + 1000));
-            KafkaProducer<String, byte[]> p = new KafkaProducer<>(props);
-            try {
-                p.initTransactions();
-            } catch (KafkaException e) {
-                p.close(Duration.ZERO);
-                throw e;
-            }
-            producer = p;
-        }
+        if (producer == null) producer = newProducer();
         return producer;
+    }
+
+    /** Each producer its own transactional id, so the warm-up's and a request's never fence each other. */
+    private KafkaProducer<String, byte[]> newProducer() {
+        Properties props = settings.transactionalProducer("coordinator-api",
+                transactionalId + "-" + producersMade.incrementAndGet());
+        String ms = Long.toString(timeout.toMillis());
+        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
+        props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
+        // A submission is a handful of records sent at once: nothing to wait for, and the delivery
+        // timeout must cover linger plus a request.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis() + 1000));
+        KafkaProducer<String, byte[]> p = new KafkaProducer<>(props);
+        try {
+            p.initTransactions();
+        } catch (KafkaException e) {
+            p.close(Duration.ZERO);
+            throw e;
+        }
+        return p;
     }
 
     private void closeProducer() {
@@ -104,15 +110,21 @@ public final class RunPublisher implements Managed {
     @Override
     public void start() {
         Thread warmUp = new Thread(() -> {
+            KafkaProducer<String, byte[]> ready;
+            try {
+                ready = newProducer(); // outside the lock: a stop or a request never waits for it
+            } catch (KafkaException e) {
+                LOG.warn("the run publisher's producer is not ready yet (the first submission retries): {}",
+                        e.toString());
+                return;
+            }
             synchronized (this) {
-                try {
-                    producer();
-                } catch (KafkaException e) {
-                    closeProducer();
-                    LOG.warn("the run publisher's producer is not ready yet (the first submission retries): {}",
-                            e.toString());
+                if (producer == null && !stopped) {
+                    producer = ready;
+                    return;
                 }
             }
+            ready.close(Duration.ZERO); // a request made its own meanwhile, or the service stopped
         }, "run-publisher-warm-up");
         warmUp.setDaemon(true);
         warmUp.start();
@@ -120,6 +132,7 @@ public final class RunPublisher implements Managed {
 
     @Override
     public synchronized void stop() {
+        stopped = true;
         if (producer != null) producer.close(Duration.ofSeconds(5));
         producer = null;
     }
