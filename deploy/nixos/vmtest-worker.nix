@@ -86,7 +86,7 @@ in
       type = lib.types.listOf lib.types.str;
       # as deploy/systemd/vmtest-worker.service: a small idle RSS (docs/BENCHMARKS.md, resident memory)
       default = [ "-Xms16m" "-Xmx512m" "-XX:+UseSerialGC" "-XX:MinHeapFreeRatio=10" "-XX:MaxHeapFreeRatio=30"
-                  "-XX:TieredStopAtLevel=1" "-Xss512k" ];
+                  "-XX:TieredStopAtLevel=1" ];
       description = "JVM options of the worker process.";
     };
   };

@@ -57,12 +57,12 @@ public final class ProcessCluster implements AutoCloseable {
     private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     /**
      * The worker's JVM options of deploy/systemd/vmtest-worker.service (keep them the same): a small initial heap
-     * that gives memory back after a collection, C1 only, smaller thread stacks. A worker mostly waits (on libvirt,
+     * that gives memory back after a collection, C1 only. A worker mostly waits (on libvirt,
      * SSH and Kafka), and docs/BENCHMARKS.md has the idle RSS they give.
      * {@code -Dvmtest.cluster.jvmOptions.worker-N="..."} replaces them for worker N (benchmarks compare flags so).
      */
     public static final List<String> WORKER_JVM_OPTIONS = List.of("-Xms16m", "-Xmx512m", "-XX:+UseSerialGC",
-            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1", "-Xss512k");
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1");
     private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(120);
 
     private final Builder spec;
