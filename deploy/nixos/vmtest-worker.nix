@@ -84,7 +84,9 @@ in
     };
     javaOptions = lib.mkOption {
       type = lib.types.listOf lib.types.str;
-      default = [ "-Xmx512m" ];
+      # as deploy/systemd/vmtest-worker.service: a small idle RSS (docs/BENCHMARKS.md, resident memory)
+      default = [ "-Xms16m" "-Xmx512m" "-XX:+UseSerialGC" "-XX:MinHeapFreeRatio=10" "-XX:MaxHeapFreeRatio=30"
+                  "-XX:TieredStopAtLevel=1" ];
       description = "JVM options of the worker process.";
     };
   };

@@ -13,8 +13,8 @@ import org.vmtest.protocol.LineSource;
 import org.vmtest.protocol.Phase;
 
 /**
- * Turns one job's lines into {@link Hit}s. Stateless itself (one instance serves every job of a library): all it
- * remembers lives in the job's {@link ScanState}.
+ * Turns one job's lines into {@link Hit}s. Stateless itself but for a cache of normalised titles (one instance
+ * serves every job of a library): all it remembers of a job lives in the job's {@link ScanState}.
  *
  * <p>A single-line pattern's hit comes out of {@link #onLine} at once. A multi-line report (a pattern with
  * {@link ReportSpec} framing, e.g. a kernel oops) is collected until its end marker, its bound or its grace, and
@@ -30,6 +30,7 @@ public final class JobScanner {
     private final Map<String, CompiledPattern> byId;
     private final LineMatcher matcher;
     private final Duration grace;
+    private final TitleCache titles = new TitleCache();
 
     /** @param reportGrace how long a multi-line report may stay open after its first line (at most a few seconds) */
     public JobScanner(PatternLibrary library, Duration reportGrace) {
@@ -156,7 +157,7 @@ public final class JobScanner {
 
     private void open(ScanState state, CompiledPattern cp, long seq, Phase phase, LineSource source, Instant time,
                       String clean, String view) {
-        Matcher m = cp.regex.matcher(view);
+        Matcher m = confirmed(cp, view);
         var r = new ScanState.OpenReport();
         r.patternId = cp.spec.id();
         r.seq = seq;
@@ -165,7 +166,7 @@ public final class JobScanner {
         r.phase = phase;
         r.source = source;
         r.line = keep(clean);
-        if (m.find()) r.groups.putAll(cp.groups(m, cp.groupNames));
+        if (m != null) r.groups.putAll(cp.groups(m, cp.groupNames));
         r.title = cp.spec.title();
         r.block.add(keep(clean));
         r.context = state.context();
@@ -192,8 +193,9 @@ public final class JobScanner {
         CompiledPattern cp = byId.get(r.patternId);
         if (cp == null) return null;
         if (cp.spec.category() == Category.CRITICAL) state.aftermath = ScanState.AFTERMATH_LINES;
-        String title = Titles.normalise(Titles.render(r.title, r.groups));
-        String signature = Titles.signature(title);
+        String[] titled = titles.titleAndSignature(Titles.render(r.title, r.groups));
+        String title = titled[0];
+        String signature = titled[1];
         if (!state.firstTime(signature)) return null;
         return new Hit(cp.spec, title, signature, r.phase, r.source, r.seq, r.time, r.line, r.block, r.context,
                 null, null);
@@ -201,10 +203,16 @@ public final class JobScanner {
 
     private Hit single(ScanState state, CompiledPattern cp, long seq, Phase phase, LineSource source, Instant time,
                        String clean, String view) {
-        Matcher m = cp.regex.matcher(view);
-        Map<String, String> groups = m.find() ? cp.groups(m, cp.groupNames) : Map.of();
-        String title = Titles.normalise(Titles.render(cp.spec.title(), groups));
-        String signature = Titles.signature(title);
+        // The matcher has confirmed the line already: run the regex again only for the groups the title or the
+        // metric take from it.
+        Map<String, String> groups = Map.of();
+        if (cp.spec.metric() != null || cp.spec.title().contains("${")) {
+            Matcher m = confirmed(cp, view);
+            if (m != null) groups = cp.groups(m, cp.groupNames);
+        }
+        String[] titled = titles.titleAndSignature(Titles.render(cp.spec.title(), groups));
+        String title = titled[0];
+        String signature = titled[1];
         boolean problem = cp.isProblem();
         if (problem && !state.firstTime(signature)) return null;
         Double value = null;
@@ -216,6 +224,14 @@ public final class JobScanner {
         }
         return new Hit(cp.spec, title, signature, phase, source, seq, time, keep(clean), List.of(),
                 problem ? state.context() : List.of(), value, unit);
+    }
+
+    /** The pattern's match on the line: the matcher's own confirmation when it has it, else a fresh find; or null. */
+    private Matcher confirmed(CompiledPattern cp, String view) {
+        Matcher m = matcher.lastMatch(view, cp.index);
+        if (m != null) return m;
+        m = cp.regex.matcher(view);
+        return m.find() ? m : null;
     }
 
     private static String keep(String line) {

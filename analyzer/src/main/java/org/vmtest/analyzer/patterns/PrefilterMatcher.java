@@ -100,12 +100,25 @@ abstract class PrefilterMatcher implements LineMatcher {
                 matched = false;
             }
             if (matched) {
+                s.matchedStamp[i] = s.generation;
                 if (hits == null) hits = new int[Math.min(4, s.count)];
                 if (n == hits.length) hits = Arrays.copyOf(hits, n * 2);
                 hits[n++] = i;
             }
         }
         return hits == null ? NaiveMatcher.NONE : n == hits.length ? hits : Arrays.copyOf(hits, n);
+    }
+
+    /**
+     * The confirming matcher of {@code pattern} on {@code text}, if this thread's last line was {@code text} and the
+     * pattern matched it: an anchored pattern confirmed with {@code lookingAt} matches only at 0, where
+     * {@code find} would find the same match, so its groups are the ones a fresh {@code find} gives.
+     */
+    @Override
+    public Matcher lastMatch(String text, int pattern) {
+        Scratch s = scratch.get();
+        if (s.line != text || s.matchedStamp[pattern] != s.generation) return null;
+        return s.matchers[pattern];
     }
 
     /**
@@ -119,6 +132,8 @@ abstract class PrefilterMatcher implements LineMatcher {
         private final String[][][] unitRest;
         private final int[] candidateStamp;
         private final int[] unitStamp;
+        /** Generation of the line each pattern last matched (its matcher then holds that match). */
+        private final int[] matchedStamp;
         private int generation;
         private String line = "";
         /** The line lower-cased, made when a unit's other clauses are first looked up; null until then. */
@@ -134,6 +149,7 @@ abstract class PrefilterMatcher implements LineMatcher {
             this.unitRest = unitRest;
             candidateStamp = new int[patterns.length];
             unitStamp = new int[unitPattern.length];
+            matchedStamp = new int[patterns.length];
             found = new int[patterns.length];
         }
 
@@ -144,6 +160,7 @@ abstract class PrefilterMatcher implements LineMatcher {
             if (++generation == Integer.MAX_VALUE) {
                 Arrays.fill(candidateStamp, 0);
                 Arrays.fill(unitStamp, 0);
+                Arrays.fill(matchedStamp, 0);
                 generation = 1;
             }
         }

@@ -29,15 +29,36 @@ final class Titles {
 
     /** Replaces {@code ${name}} by the named group's text (empty when the group did not take part). */
     static String render(String template, Map<String, String> groups) {
-        if (template.indexOf("${") < 0) return template;
-        var m = PLACEHOLDER.matcher(template);
+        int at = template.indexOf("${");
+        if (at < 0) return template;
+        // what PLACEHOLDER finds, scanned by hand: this runs for every hit of a progress pattern
         var out = new StringBuilder(template.length() + 32);
-        while (m.find()) {
-            String value = groups.get(m.group(1));
-            m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement(value == null ? "" : value));
+        int copied = 0;
+        while (at >= 0) {
+            int end = placeholderEnd(template, at);
+            if (end < 0) {
+                at = template.indexOf("${", at + 1);
+                continue;
+            }
+            String value = groups.get(template.substring(at + 2, end));
+            out.append(template, copied, at).append(value == null ? "" : value);
+            copied = end + 1;
+            at = template.indexOf("${", copied);
         }
-        m.appendTail(out);
-        return out.toString();
+        return out.append(template, copied, template.length()).toString();
+    }
+
+    /** Index of the closing brace of a {@code ${name}} starting at {@code at}, or -1 when none starts there. */
+    private static int placeholderEnd(String t, int at) {
+        int i = at + 2;
+        if (i >= t.length() || !isAsciiLetter(t.charAt(i))) return -1;
+        i++;
+        while (i < t.length() && (isAsciiLetter(t.charAt(i)) || t.charAt(i) >= '0' && t.charAt(i) <= '9')) i++;
+        return i < t.length() && t.charAt(i) == '}' ? i : -1;
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
     }
 
     /**

@@ -23,7 +23,10 @@ import org.vmtest.protocol.verdicts.VerdictEvent;
  * park. Counters count records as processed: after a failover a task's uncommitted records are counted again.
  */
 public final class AnalyzerMetrics {
+    static final int DELAY_SAMPLE_EVERY = 16;
+
     private final Counter lines;
+    private final ThreadLocal<int[]> sampleTick = ThreadLocal.withInitial(() -> new int[1]);
     private final Counter deadLetters;
     private final Counter aborts;
     private final Timer lineDelay;
@@ -38,7 +41,7 @@ public final class AnalyzerMetrics {
                 .register(registry);
         aborts = Counter.builder("vmtest_analyzer_aborts").description("AbortJob commands sent").register(registry);
         lineDelay = Timer.builder("vmtest_analyzer_line_delay")
-                .description("from the worker reading a line to this analyzer handling it")
+                .description("from the worker reading a line to this analyzer handling it (one line in 16 sampled)")
                 .publishPercentiles(0.5, 0.99).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofMinutes(5))
                 .register(registry);
@@ -61,9 +64,15 @@ public final class AnalyzerMetrics {
         return new AnalyzerMetrics(new CompositeMeterRegistry());
     }
 
+    /**
+     * Counts a line, and records its delay for one line in {@value #DELAY_SAMPLE_EVERY}: a percentile timer per
+     * line cost the stream thread 3 % (docs/BENCHMARKS.md), a sample keeps the percentiles. Called from the stream
+     * threads, so the sampling tick is per thread.
+     */
     void line(long delayMillis) {
         lines.increment();
-        if (delayMillis >= 0) lineDelay.record(Duration.ofMillis(delayMillis));
+        int[] tick = sampleTick.get();
+        if (delayMillis >= 0 && tick[0]++ % DELAY_SAMPLE_EVERY == 0) lineDelay.record(Duration.ofMillis(delayMillis));
     }
 
     void deadLetter() {

@@ -13,7 +13,6 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.codec.Decoded;
-import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.control.AbortJob;
 import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.dlq.DeadLetter;
@@ -23,6 +22,7 @@ import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.protocol.stream.Line;
 import org.vmtest.protocol.stream.PhaseChanged;
 import org.vmtest.protocol.stream.StreamEvent;
+import org.vmtest.protocol.stream.StreamEventDecoder;
 import org.vmtest.protocol.stream.TestFinished;
 import org.vmtest.protocol.verdicts.VerdictEvent;
 
@@ -35,7 +35,7 @@ final class JobEventProcessor implements Processor<String, byte[], String, Objec
     private static final Logger LOG = LoggerFactory.getLogger(JobEventProcessor.class);
     static final String CONSUMER = "analyzer";
 
-    private final JsonSerde<StreamEvent> codec = JsonSerde.of(StreamEvent.class);
+    private final StreamEventDecoder codec = new StreamEventDecoder();
     private final JobAnalyst analyst;
     private final Duration stallCheckInterval;
     private final Duration reportCheckInterval;

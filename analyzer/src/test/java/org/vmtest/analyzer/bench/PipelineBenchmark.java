@@ -62,6 +62,8 @@ import org.vmtest.protocol.stream.StreamEvent;
 public final class PipelineBenchmark {
     private static final JsonSerde<StreamEvent> EVENTS = JsonSerde.of(StreamEvent.class);
     private static final Duration DEADLINE = Duration.ofMinutes(30);
+    private static double baselineCpu;
+    private static double analyzerCpu;
 
     private PipelineBenchmark() {
     }
@@ -95,6 +97,13 @@ public final class PipelineBenchmark {
             row("raw Kafka consume (no decoding)", raw, lines);
             row("Kafka Streams, one regex, exactly_once_v2", baseline, lines);
             row("analyzer (decode, full pattern library, per-job state, verdicts), exactly_once_v2", analyzer, lines);
+            System.out.println();
+            System.out.println("| CPU of the app's own threads | CPU seconds | lines per CPU second |");
+            System.out.println("| --- | ---: | ---: |");
+            row("Kafka Streams, one regex (CPU)", baselineCpu, lines);
+            row("analyzer (CPU)", analyzerCpu, lines);
+            System.out.printf(Locale.ROOT, "analyzer / one-regex baseline: %.2f× wall clock, %.2f× per CPU second%n",
+                    baseline / analyzer, baselineCpu / analyzerCpu);
         }
     }
 
@@ -191,8 +200,10 @@ public final class PipelineBenchmark {
             });
             streams.start();
             if (!running.await(2, TimeUnit.MINUTES)) throw new IllegalStateException("baseline never ran");
+            long cpu0 = cpuNanos(appId);
             double s = untilCommitted(settings, appId, System.nanoTime());
-            System.out.printf(Locale.ROOT, "regex baseline: all committed in %.1f s%n", s);
+            baselineCpu = (cpuNanos(appId) - cpu0) / 1e9;
+            System.out.printf(Locale.ROOT, "regex baseline: all committed in %.1f s, %.1f s CPU of its threads%n", s, baselineCpu);
             return s;
         }
     }
@@ -201,8 +212,12 @@ public final class PipelineBenchmark {
         AnalyzerConfig config = AnalyzerConfig.of(settings).withThreads(threads).withStateDir(stateDir.toString());
         try (AnalyzerService analyzer = Analyzer.start(config)) {
             if (!analyzer.awaitRunning(Duration.ofMinutes(2))) throw new IllegalStateException("analyzer never ran");
-            double s = untilCommitted(settings, settings.topics().prefix() + "-analyzer", System.nanoTime());
-            System.out.printf(Locale.ROOT, "analyzer: all committed in %.1f s (%d jobs)%n", s, jobs);
+            String appId = settings.topics().prefix() + "-analyzer";
+            long cpu0 = cpuNanos(appId);
+            double s = untilCommitted(settings, appId, System.nanoTime());
+            analyzerCpu = (cpuNanos(appId) - cpu0) / 1e9;
+            System.out.printf(Locale.ROOT, "analyzer: all committed in %.1f s, %.1f s CPU of its threads (%d jobs)%n",
+                    s, analyzerCpu, jobs);
             checkVerdicts(settings, jobs);
             return s;
         }
@@ -262,6 +277,23 @@ public final class PipelineBenchmark {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /**
+     * CPU time of the threads of a Kafka Streams application (named after its application id: stream threads and
+     * their producers). On a host shared with other work wall-clock rates swing with the load; a thread's CPU time
+     * much less, so the CPU-second rates compare the two apps more steadily.
+     */
+    private static long cpuNanos(String appId) {
+        var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith(appId)) {
+                long ns = mx.getThreadCpuTime(t.getId());
+                if (ns > 0) sum += ns;
+            }
+        }
+        return sum;
     }
 
     private static double secs(long startedNanos) {

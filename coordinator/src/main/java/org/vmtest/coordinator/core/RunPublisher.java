@@ -27,6 +27,8 @@ public final class RunPublisher implements Managed {
     private final String transactionalId;
     private final Duration timeout;
     private KafkaProducer<String, byte[]> producer;
+    private final java.util.concurrent.atomic.AtomicInteger producersMade = new java.util.concurrent.atomic.AtomicInteger();
+    private boolean stopped;
 
     public RunPublisher(KafkaSettings settings, Duration timeout) {
         this.settings = settings;
@@ -63,25 +65,29 @@ public final class RunPublisher implements Managed {
     }
 
     private KafkaProducer<String, byte[]> producer() {
-        if (producer == null) {
-            Properties props = settings.transactionalProducer("coordinator-api", transactionalId);
-            String ms = Long.toString(timeout.toMillis());
-            props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
-            props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
-            // A submission is a handful of records sent at once: nothing to wait for, and the delivery
-            // timeout must cover linger plus a request.
-            props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-            props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis() + 1000));
-            KafkaProducer<String, byte[]> p = new KafkaProducer<>(props);
-            try {
-                p.initTransactions();
-            } catch (KafkaException e) {
-                p.close(Duration.ZERO);
-                throw e;
-            }
-            producer = p;
-        }
+        if (producer == null) producer = newProducer();
         return producer;
+    }
+
+    /** Each producer its own transactional id, so the warm-up's and a request's never fence each other. */
+    private KafkaProducer<String, byte[]> newProducer() {
+        Properties props = settings.transactionalProducer("coordinator-api",
+                transactionalId + "-" + producersMade.incrementAndGet());
+        String ms = Long.toString(timeout.toMillis());
+        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
+        props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
+        // A submission is a handful of records sent at once: nothing to wait for, and the delivery
+        // timeout must cover linger plus a request.
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis() + 1000));
+        KafkaProducer<String, byte[]> p = new KafkaProducer<>(props);
+        try {
+            p.initTransactions();
+        } catch (KafkaException e) {
+            p.close(Duration.ZERO);
+            throw e;
+        }
+        return p;
     }
 
     private void closeProducer() {
@@ -95,12 +101,38 @@ public final class RunPublisher implements Managed {
         }
     }
 
+    /**
+     * Readies the transactional producer in the background: {@code initTransactions} (finding the transaction
+     * coordinator, getting a producer id) took a few hundred milliseconds out of the first submission's way to
+     * its first job (docs/BENCHMARKS.md, dispatch). A failure here is only logged: the first submission then
+     * tries again and answers with the error.
+     */
     @Override
     public void start() {
+        Thread warmUp = new Thread(() -> {
+            KafkaProducer<String, byte[]> ready;
+            try {
+                ready = newProducer(); // outside the lock: a stop or a request never waits for it
+            } catch (KafkaException e) {
+                LOG.warn("the run publisher's producer is not ready yet (the first submission retries): {}",
+                        e.toString());
+                return;
+            }
+            synchronized (this) {
+                if (producer == null && !stopped) {
+                    producer = ready;
+                    return;
+                }
+            }
+            ready.close(Duration.ZERO); // a request made its own meanwhile, or the service stopped
+        }, "run-publisher-warm-up");
+        warmUp.setDaemon(true);
+        warmUp.start();
     }
 
     @Override
     public synchronized void stop() {
+        stopped = true;
         if (producer != null) producer.close(Duration.ofSeconds(5));
         producer = null;
     }

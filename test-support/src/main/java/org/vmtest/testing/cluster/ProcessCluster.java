@@ -58,6 +58,14 @@ public final class ProcessCluster implements AutoCloseable {
     public static final String WORKER_MAIN = "org.vmtest.worker.WorkerMain";
     /** Small heaps and a quick start: the host is shared, and services here live for minutes. */
     private static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+    /**
+     * The worker's JVM options of deploy/systemd/vmtest-worker.service (keep them the same): a small initial heap
+     * that gives memory back after a collection, C1 only. A worker mostly waits (on libvirt,
+     * SSH and Kafka), and docs/BENCHMARKS.md has the idle RSS they give.
+     * {@code -Dvmtest.cluster.jvmOptions.worker-N="..."} replaces them for worker N (benchmarks compare flags so).
+     */
+    public static final List<String> WORKER_JVM_OPTIONS = List.of("-Xms16m", "-Xmx512m", "-XX:+UseSerialGC",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:TieredStopAtLevel=1");
     private static final Duration SERVICE_START_TIMEOUT = Duration.ofSeconds(120);
 
     private final Builder spec;
@@ -253,17 +261,19 @@ public final class ProcessCluster implements AutoCloseable {
         String workerId = prefix + "_w" + n;
         workerIds.add(workerId);
         ServiceProcess worker;
+        String override = System.getProperty("vmtest.cluster.jvmOptions.worker-" + n);
+        List<String> jvmOptions = override == null ? WORKER_JVM_OPTIONS : List.of(override.trim().split("\\s+"));
         if (spec.workerUser instanceof ServiceUser.Named user) {
             Path home = serviceHome("worker-" + n, user);
             Path config = writeAs(user, home.resolve("worker.yaml"), workerYaml(workerId, libvirtUri, home.resolve("state")));
             worker = new ServiceProcess("worker-" + n,
-                    ServiceProcess.javaCommand(JVM_OPTIONS, stagedClassPath(), WORKER_MAIN, List.of(config.toString())),
+                    ServiceProcess.javaCommand(jvmOptions, stagedClassPath(), WORKER_MAIN, List.of(config.toString())),
                     dir.resolve("logs").resolve("worker-" + n + ".log"), "worker " + workerId + " started", null,
                     SERVICE_START_TIMEOUT, user);
         } else {
             Path config = write("worker-" + n + ".yaml", workerYaml(workerId, libvirtUri, dir.resolve("worker")));
             worker = new ServiceProcess("worker-" + n,
-                    ServiceProcess.javaCommand(JVM_OPTIONS, WORKER_MAIN, List.of(config.toString())),
+                    ServiceProcess.javaCommand(jvmOptions, WORKER_MAIN, List.of(config.toString())),
                     dir.resolve("logs").resolve("worker-" + n + ".log"), "worker " + workerId + " started", null,
                     SERVICE_START_TIMEOUT);
         }
