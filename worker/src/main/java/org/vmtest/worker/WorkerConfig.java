@@ -26,6 +26,8 @@ import org.vmtest.protocol.kafka.KafkaSettings;
  * @param probeTimeout      how long the KVM probe boot may take before the answer is TCG
  * @param metricsAddress    {@code host:port} of {@code GET /metrics} (Prometheus) and {@code GET /health}; empty for
  *                          none, port 0 for any free one
+ * @param keyDir            private keys that profiles with {@code ssh.keyDelivery: IDENTITY_FILE} may name (by a path
+ *                          relative to it); nothing outside it is ever used as a key
  */
 public record WorkerConfig(
         KafkaSettings kafka,
@@ -40,7 +42,8 @@ public record WorkerConfig(
         SshSettings ssh,
         Path hostFacts,
         Duration probeTimeout,
-        String metricsAddress) {
+        String metricsAddress,
+        Path keyDir) {
 
     private static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.]{0,39}");
     /**
@@ -79,10 +82,20 @@ public record WorkerConfig(
         if (renewInterval != null) requirePositive("renewInterval", renewInterval);
         metricsAddress = metricsAddress == null ? "" : metricsAddress.strip();
         if (!metricsAddress.isEmpty()) requireHostPort("metricsAddress", metricsAddress);
+        if (keyDir == null) keyDir = Path.of("vmtest-out/keys");
+        keyDir = keyDir.toAbsolutePath().normalize();
+    }
+
+    /** A configuration without {@code keyDir} (the default one). */
+    public WorkerConfig(KafkaSettings kafka, String workerId, int slots, String libvirtUri, Accelerator accelerator,
+                        Path imageDir, Path workDir, Duration heartbeatInterval, Duration renewInterval,
+                        SshSettings ssh, Path hostFacts, Duration probeTimeout, String metricsAddress) {
+        this(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval, renewInterval,
+                ssh, hostFacts, probeTimeout, metricsAddress, null);
     }
 
     public static WorkerConfig defaults(KafkaSettings kafka) {
-        return new WorkerConfig(kafka, null, 0, null, null, null, null, null, null, null, null, null, null);
+        return new WorkerConfig(kafka, null, 0, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     /** Reads a worker config file, with {@code ${NAME:-default}} taken from the environment. */
@@ -97,33 +110,38 @@ public record WorkerConfig(
 
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(kafka, id, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, keyDir);
     }
 
     public WorkerConfig withSlots(int n) {
         return new WorkerConfig(kafka, workerId, n, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, keyDir);
     }
 
     public WorkerConfig withLibvirtUri(String uri) {
         return new WorkerConfig(kafka, workerId, slots, uri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, keyDir);
     }
 
     public WorkerConfig withDirs(Path images, Path work) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, images, work, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, keyDir);
     }
 
     public WorkerConfig withIntervals(Duration heartbeat, Duration renew) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeat,
-                renew, ssh, hostFacts, probeTimeout, metricsAddress);
+                renew, ssh, hostFacts, probeTimeout, metricsAddress, keyDir);
     }
 
     /** {@code host:port}, port 0 for any free one; empty for no endpoint. */
     public WorkerConfig withMetricsAddress(String address) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, address);
+                renewInterval, ssh, hostFacts, probeTimeout, address, keyDir);
+    }
+
+    public WorkerConfig withKeyDir(Path dir) {
+        return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, dir);
     }
 
     private static void requirePositive(String name, Duration d) {

@@ -104,7 +104,7 @@ public final class AbortHandle {
             paused = true;
             markStopped();
         }
-        guest.cutSsh();
+        guest.hangUp();
         Map<String, String> mdc = MDC.getCopyOfContextMap();
         Thread destroyer = new Thread(() -> {
             if (mdc != null) MDC.setContextMap(mdc);
@@ -118,7 +118,7 @@ public final class AbortHandle {
         if (guest.poweredOn() && !guest.destroy()) {
             LOG.error("job {}: domain {} could not be destroyed", jobId, domainName);
         }
-        guest.cutSsh();
+        guest.hangUp();
     }
 
     /** The job thread destroyed the guest in its cleanup: an abort's clock stops there too. */

@@ -1,15 +1,17 @@
 package org.vmtest.worker.jobs;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.vmtest.worker.ssh.ExecResult;
 import org.vmtest.worker.stream.LineAssembler;
 import org.vmtest.worker.vm.VmStartException;
 
 /**
- * The phase script's view of one guest: its power, its SSH server. The script only says what to do; how (libvirt,
+ * The phase script's view of one guest: its power, its serial console, its SSH server. The script only says what to do; how (libvirt,
  * MINA SSHD) is the implementation's business, so the script can be tested against a fake guest.
  *
- * <p>The job thread calls everything but {@link #pause()}, {@link #destroy()} and {@link #cutSsh()}, which an
+ * <p>The job thread calls everything but {@link #pause()}, {@link #destroy()} and {@link #hangUp()}, which an
  * {@link AbortHandle} calls from any thread, at any time, also before {@link #powerOn()} returned.
  */
 public interface GuestSession extends AutoCloseable {
@@ -20,6 +22,9 @@ public interface GuestSession extends AutoCloseable {
      * @return a few words on what started, for the job's log ("domain vmtest-… started (tcg)")
      */
     String powerOn() throws VmStartException;
+
+    /** After {@link #powerOn()}: the public key the guest must trust, as an {@code authorized_keys} line. */
+    String publicKey();
 
     /** Where the guest's SSH server is reached ("127.0.0.1:2222"), empty without one. */
     String sshAddress();
@@ -45,8 +50,18 @@ public interface GuestSession extends AutoCloseable {
     /** Drops the current SSH session (the guest is about to reboot); {@link #connectSsh} opens a new one. */
     void disconnectSsh();
 
-    /** Closes SSH for good: what waits on it returns at once, and no later connect succeeds. */
-    void cutSsh();
+    /** Closes SSH and the console waits for good: what waits returns at once, and no later connect succeeds. */
+    void hangUp();
+
+    /** Types {@code text} on the serial console. */
+    void typeOnConsole(String text) throws IOException;
+
+    /**
+     * Waits until {@code pattern} matches what the console printed since the previous match.
+     *
+     * @return whether it matched within {@code within}
+     */
+    boolean awaitConsole(Pattern pattern, Duration within) throws InterruptedException;
 
     /** Runs one command over SSH; its output goes to the assemblers, both finished when this returns. */
     ExecResult exec(String command, Duration timeout, LineAssembler stdout, LineAssembler stderr);

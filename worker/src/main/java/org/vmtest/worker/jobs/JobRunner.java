@@ -9,6 +9,7 @@ import org.vmtest.protocol.control.ControlCommand;
 import org.vmtest.protocol.jobs.JobRequested;
 import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.JobStarted;
+import org.vmtest.worker.ssh.KeyDirectory;
 import org.vmtest.worker.stream.JobStream;
 import org.vmtest.worker.stream.LineAssembler;
 import org.vmtest.worker.vm.ConsoleListener;
@@ -37,7 +38,8 @@ public final class JobRunner {
         this.domainName = ctx.launcher().domainName(job.jobId(), attempt);
         this.stream = ctx.publisher().open(job.jobId(), job.runId(), attempt);
         this.guest = new LibvirtGuestSession(ctx.launcher(), job.profile(), domainName, ctx.accelerator(), ctx.ssh(),
-                ctx.config().ssh(), ctx.pendingDestroys(), consoleTo(stream), "vmtest-" + job.jobId());
+                ctx.config().ssh(), ctx.pendingDestroys(), consoleTo(stream), new KeyDirectory(ctx.config().keyDir()),
+                "vmtest-" + job.jobId());
         this.handle = new AbortHandle(job.jobId(), domainName, guest, ctx.clock(), (stopped, gone) -> {
             ctx.aborts().record(stopped, gone);
             ctx.metrics().abort(stopped, gone);

@@ -1,13 +1,16 @@
 package org.vmtest.worker.jobs;
 
+import java.io.IOException;
 import java.security.KeyPair;
 import java.time.Duration;
+import java.util.regex.Pattern;
 import org.apache.sshd.client.SshClient;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.worker.WorkerConfig;
 import org.vmtest.worker.ssh.ExecResult;
 import org.vmtest.worker.ssh.GuestSsh;
+import org.vmtest.worker.ssh.KeyDirectory;
 import org.vmtest.worker.ssh.SshKeys;
 import org.vmtest.worker.stream.LineAssembler;
 import org.vmtest.worker.vm.AcceleratorProbe;
@@ -17,7 +20,10 @@ import org.vmtest.worker.vm.VirtualMachine;
 import org.vmtest.worker.vm.VmLauncher;
 import org.vmtest.worker.vm.VmStartException;
 
-/** A job's guest as a libvirt domain (power, console) reached over SSH with a key made for this job. */
+/**
+ * A job's guest as a libvirt domain (power, console) reached over SSH: with a key made for this job, or with the
+ * profile's key from the worker's key directory ({@code ssh.keyDelivery: IDENTITY_FILE}).
+ */
 final class LibvirtGuestSession implements GuestSession {
     private final VmLauncher launcher;
     private final Profile profile;
@@ -27,15 +33,18 @@ final class LibvirtGuestSession implements GuestSession {
     private final WorkerConfig.SshSettings sshSettings;
     private final PendingDestroys pendingDestroys;
     private final ConsoleListener console;
-    private final KeyPair keys;
-    private final String publicKey;
+    private final ConsoleTranscript transcript = new ConsoleTranscript();
+    private final KeyDirectory keyDir;
+    private final String keyComment;
+    private KeyPair keys;
+    private String publicKey;
     private volatile VirtualMachine vm;
     private volatile GuestSsh ssh;
-    private volatile boolean sshCut;
+    private volatile boolean hungUp;
 
     LibvirtGuestSession(VmLauncher launcher, Profile profile, String domainName, AcceleratorProbe.Result accelerator,
                         SshClient client, WorkerConfig.SshSettings sshSettings, PendingDestroys pendingDestroys,
-                        ConsoleListener console, String keyComment) {
+                        ConsoleListener console, KeyDirectory keyDir, String keyComment) {
         this.launcher = launcher;
         this.profile = profile;
         this.domainName = domainName;
@@ -44,20 +53,49 @@ final class LibvirtGuestSession implements GuestSession {
         this.sshSettings = sshSettings;
         this.pendingDestroys = pendingDestroys;
         this.console = console;
-        this.keys = SshKeys.generate();
-        this.publicKey = SshKeys.openSshPublicLine(keys, keyComment);
+        this.keyDir = keyDir;
+        this.keyComment = keyComment;
     }
 
     @Override
     public String powerOn() throws VmStartException {
-        VirtualMachine started = launcher.launch(profile, domainName, accelerator.accelerator(), publicKey, console);
+        if (profile.ssh().keyDelivery() == SshSpec.KeyDelivery.IDENTITY_FILE) {
+            try {
+                keys = keyDir.load(profile.ssh().identityFile());
+            } catch (IOException e) {
+                throw new VmStartException(e.getMessage());
+            }
+        } else {
+            keys = SshKeys.generate();
+        }
+        publicKey = SshKeys.openSshPublicLine(keys, keyComment);
+        VirtualMachine started = launcher.launch(profile, domainName, accelerator.accelerator(), publicKey,
+                new ConsoleListener() {
+                    @Override
+                    public void bytes(byte[] buf, int len) {
+                        console.bytes(buf, len);
+                        transcript.append(buf, len);
+                    }
+
+                    @Override
+                    public void ended() {
+                        console.ended();
+                        transcript.end();
+                    }
+                });
         if (profile.ssh().keyDelivery() != SshSpec.KeyDelivery.NONE) {
             ssh = new GuestSsh(client, profile.ssh().user(), started.sshPort(), keys,
                     sshSettings.connectRetryInterval(), sshSettings.connectAttemptTimeout());
-            if (sshCut) ssh.close();
+            if (hungUp) ssh.close();
         }
         vm = started;
         return "domain " + domainName + " started (" + accelerator.wireName() + ")";
+    }
+
+    /** The job's public key as an {@code authorized_keys} line: what console key delivery installs. */
+    @Override
+    public String publicKey() {
+        return publicKey;
     }
 
     @Override
@@ -102,10 +140,23 @@ final class LibvirtGuestSession implements GuestSession {
     }
 
     @Override
-    public void cutSsh() {
-        sshCut = true;
+    public void hangUp() {
+        hungUp = true;
+        transcript.hangUp();
         GuestSsh s = ssh;
         if (s != null) s.close();
+    }
+
+    @Override
+    public void typeOnConsole(String text) throws IOException {
+        VirtualMachine v = vm;
+        if (v == null) throw new IOException("no guest to type on");
+        v.typeOnConsole(text);
+    }
+
+    @Override
+    public boolean awaitConsole(Pattern pattern, Duration within) throws InterruptedException {
+        return transcript.await(pattern, within);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.vmtest.worker.jobs;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -8,11 +9,13 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.LineSource;
 import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.Verdict;
+import org.vmtest.protocol.jobs.ConsoleStep;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.protocol.jobs.Step;
@@ -34,6 +37,8 @@ final class PhaseScript {
     /** A command cut off this close to the phase's end ran into the phase timeout, not its own. */
     private static final Duration PHASE_END_SLACK = Duration.ofMillis(50);
     private static final Duration WORKER_COMMAND_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration KEY_ON_CONSOLE_TIMEOUT = Duration.ofMinutes(1);
+    private static final Duration SSH_START_TIMEOUT = Duration.ofMinutes(2);
     private static final String BOOT_ID = "cat /proc/sys/kernel/random/boot_id";
 
     private final Profile profile;
@@ -105,6 +110,7 @@ final class PhaseScript {
         String ssh = guest.sshAddress();
         stream.worker(started + " in " + ticker.millisSince(t0) + " ms" + (ssh.isEmpty() ? "" : ", ssh on " + ssh));
         if (profile.ssh().keyDelivery() == SshSpec.KeyDelivery.NONE) return;
+        if (profile.ssh().keyDelivery() == SshSpec.KeyDelivery.CONSOLE) deliverKeyOnConsole();
         Deadline connect = phaseDeadline.within(profile.ssh().connectTimeout());
         if (!guest.connectSsh(connect.left())) {
             abort.checkStopped();
@@ -113,7 +119,39 @@ final class PhaseScript {
         stream.worker("ssh up " + ticker.millisSince(t0) + " ms after the domain was created");
     }
 
-    private void installStep(Step step) throws JobEnd {
+    /**
+     * Logs in on the serial console with the profile's steps, appends the job's key to the user's authorized_keys
+     * and starts the SSH server if the profile says how. Each command ends by echoing a marker written so that the
+     * console's echo of the typed line does not match it.
+     */
+    private void deliverKeyOnConsole() throws JobEnd, InterruptedException {
+        List<ConsoleStep> login = profile.console().login();
+        for (int i = 0; i < login.size(); i++) {
+            requireOnConsole(login.get(i), "console login step " + (i + 1), Verdict.ERROR);
+        }
+        String home = "~" + profile.ssh().user();
+        shellOnConsole("umask 077; mkdir -p " + home + "/.ssh && echo '" + guest.publicKey() + "' >> " + home
+                + "/.ssh/authorized_keys && echo vmtest-key-\"installed\"\n", "vmtest-key-installed",
+                KEY_ON_CONSOLE_TIMEOUT, "installing the job's key on the console");
+        String startSsh = profile.console().startSsh();
+        if (startSsh != null) {
+            shellOnConsole(startSsh + "; echo vmtest-ssh-\"started\"\n", "vmtest-ssh-started", SSH_START_TIMEOUT,
+                    "console.startSsh");
+        }
+    }
+
+    /** Types a shell command on the console and waits for the marker it echoes when done. */
+    private void shellOnConsole(String command, String marker, Duration timeout, String what)
+            throws JobEnd, InterruptedException {
+        requireOnConsole(new ConsoleStep(null, command, timeout), what, Verdict.ERROR);
+        requireOnConsole(new ConsoleStep(marker, null, timeout), what, Verdict.ERROR);
+    }
+
+    private void installStep(Step step) throws JobEnd, InterruptedException {
+        if (step.console() != null) {
+            requireOnConsole(step.console(), "install step '" + step.name() + "'", Verdict.FAILED);
+            return;
+        }
         ExecResult r = runCommand(step.run(), step.timeout(), null);
         if (r.timedOut()) throw timeout("install step '" + step.name() + "'", step.timeout());
         if (r.exitCode() != 0) {
@@ -157,8 +195,50 @@ final class PhaseScript {
         return r.succeeded() ? out.toString().strip() : null;
     }
 
-    private boolean runTest(TestSpec test) throws JobEnd {
+    /** A console step that must succeed: ends the job with {@code verdict} when its pattern does not come. */
+    private void requireOnConsole(ConsoleStep step, String what, Verdict verdict) throws JobEnd, InterruptedException {
+        if (!onConsole(step, what)) {
+            throw new JobEnd(verdict, what + ": /" + step.expect() + "/ did not appear on the console within "
+                    + seconds(step.timeout()));
+        }
+    }
+
+    /**
+     * Waits for the step's pattern within its own timeout and what is left of the phase, then types its text.
+     *
+     * @return whether the pattern came (true for a step that only types)
+     * @throws JobEnd when the phase ran out, the job was stopped, or the console took no input
+     */
+    private boolean onConsole(ConsoleStep step, String what) throws JobEnd, InterruptedException {
+        abort.checkStopped();
+        if (phaseDeadline.passed()) throw timeout(what, step.timeout());
+        if (step.expect() != null) {
+            Deadline wait = phaseDeadline.within(step.timeout());
+            stream.worker("console: waiting for /" + step.expect() + "/ (" + seconds(wait.left()) + ")");
+            boolean matched = guest.awaitConsole(Pattern.compile(step.expect()), wait.left());
+            abort.checkStopped();
+            if (!matched && phaseDeadline.nearlyPassed(PHASE_END_SLACK)) throw timeout(what, step.timeout());
+            if (!matched) return false;
+        }
+        if (step.send() != null) {
+            stream.worker("console: typing " + ConsoleStep.quoted(step.send()));
+            try {
+                guest.typeOnConsole(step.send());
+            } catch (IOException e) {
+                abort.checkStopped();
+                throw new JobEnd(Verdict.ERROR, what + ": " + e.getMessage());
+            }
+        }
+        return true;
+    }
+
+    private boolean runTest(TestSpec test) throws JobEnd, InterruptedException {
         TestEvaluation.Run run = tests.start(test);
+        if (test.console() != null) {
+            boolean matched = onConsole(test.console(), "test '" + test.name() + "'");
+            return run.finish(matched ? "" : "/" + test.console().expect() + "/ did not appear on the console within "
+                    + seconds(test.console().timeout()));
+        }
         ExecResult r = runCommand(test.run(), test.timeout(), run.tap());
         boolean passed = run.finish(r);
         if (r.timedOut() && phaseDeadline.passed()) throw timeout("test '" + test.name() + "'", test.timeout());

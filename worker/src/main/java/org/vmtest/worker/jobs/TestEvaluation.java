@@ -54,16 +54,24 @@ final class TestEvaluation {
             };
         }
 
-        /** Publishes the verdict on the test. @return whether it passed */
+        /** Publishes the verdict on a command test. @return whether it passed */
         boolean finish(ExecResult r) {
-            String reason = failure(r);
+            return publish(failure(r), r.exitCode());
+        }
+
+        /** Publishes the verdict on a console test (no exit status): passed when {@code reason} is empty. */
+        boolean finish(String reason) {
+            return publish(reason, -1);
+        }
+
+        private boolean publish(String reason, int exitCode) {
             String outputTail;
             synchronized (tail) {
                 outputTail = String.join("\n", tail);
             }
             boolean passed = reason.isEmpty();
             stream.event(new TestFinished(stream.jobId(), stream.attempt(), clock.instant(), stream.runId(),
-                    test.name(), passed, r.exitCode(), ticker.millisSince(startNanos), reason, outputTail));
+                    test.name(), passed, exitCode, ticker.millisSince(startNanos), reason, outputTail));
             return passed;
         }
 

@@ -1,12 +1,16 @@
 package org.vmtest.worker.jobs;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.vmtest.worker.ssh.ExecResult;
 import org.vmtest.worker.stream.LineAssembler;
 import org.vmtest.worker.vm.VmStartException;
@@ -32,7 +36,7 @@ final class FakeGuestSession implements GuestSession {
     private volatile boolean poweredOn;
     private volatile boolean paused;
     private volatile boolean destroyed;
-    private volatile boolean sshCut;
+    private volatile boolean hungUp;
     private volatile boolean connected;
     private volatile boolean closed;
     private Runnable duringPowerOn = () -> { };
@@ -43,6 +47,11 @@ final class FakeGuestSession implements GuestSession {
     private boolean comesBackAfterReboot = true;
     private boolean rebooting;
     final List<Duration> connectWaits = new ArrayList<>();
+    final List<String> typed = new CopyOnWriteArrayList<>();
+    private final StringBuilder console = new StringBuilder();
+    private int consoleMatchedTo;
+    private final Map<Pattern, String> consoleAnswers = new LinkedHashMap<>();
+    private final Map<String, Runnable> whenTyping = new HashMap<>();
 
     FakeGuestSession(ManualTicker ticker) {
         this.ticker = ticker;
@@ -84,6 +93,24 @@ final class FakeGuestSession implements GuestSession {
     /** Runs {@code action} when {@code command} starts, as another thread might at that moment. */
     FakeGuestSession whenRunning(String command, Runnable action) {
         beforeExec.put(command, action);
+        return this;
+    }
+
+    /** The console shows {@code text} (at once). */
+    synchronized FakeGuestSession printsOnConsole(String text) {
+        console.append(text);
+        return this;
+    }
+
+    /** Typing something that {@code typedPattern} finds makes the console print {@code response}. */
+    FakeGuestSession answersOnConsole(String typedPattern, String response) {
+        consoleAnswers.put(Pattern.compile(typedPattern), response);
+        return this;
+    }
+
+    /** Runs {@code action} when exactly {@code text} is typed, before the console sees it. */
+    FakeGuestSession whenTyping(String text, Runnable action) {
+        whenTyping.put(text, action);
         return this;
     }
 
@@ -133,8 +160,8 @@ final class FakeGuestSession implements GuestSession {
         return destroyed;
     }
 
-    boolean sshCut() {
-        return sshCut;
+    boolean hungUp() {
+        return hungUp;
     }
 
     int bootNumber() {
@@ -150,6 +177,38 @@ final class FakeGuestSession implements GuestSession {
         ticker.advance(Duration.ofMillis(400));
         poweredOn = true;
         return "domain fake started (tcg)";
+    }
+
+    @Override
+    public String publicKey() {
+        return "ssh-ed25519 AAAAfake vmtest-job-1";
+    }
+
+    @Override
+    public void typeOnConsole(String text) throws IOException {
+        Runnable action = whenTyping.get(text);
+        if (action != null) action.run();
+        typeNow(text);
+    }
+
+    private synchronized void typeNow(String text) throws IOException {
+        if (hungUp || destroyed) throw new IOException("console closed");
+        typed.add(text);
+        console.append(text);
+        consoleAnswers.forEach((p, response) -> {
+            if (p.matcher(text).find()) console.append(response);
+        });
+    }
+
+    @Override
+    public synchronized boolean awaitConsole(Pattern pattern, Duration within) {
+        Matcher m = pattern.matcher(console).region(consoleMatchedTo, console.length());
+        if (!hungUp && m.find()) {
+            consoleMatchedTo = m.end();
+            return true;
+        }
+        ticker.advance(within);
+        return false;
     }
 
     @Override
@@ -182,7 +241,7 @@ final class FakeGuestSession implements GuestSession {
     @Override
     public synchronized boolean connectSsh(Duration within) {
         connectWaits.add(within);
-        boolean answers = sshAnswers && !sshCut && !destroyed
+        boolean answers = sshAnswers && !hungUp && !destroyed
                 && (!rebooting || comesBackAfterReboot || oldSystemAnswersAfterReboot > 0);
         if (!answers) {
             ticker.advance(within);
@@ -199,8 +258,8 @@ final class FakeGuestSession implements GuestSession {
     }
 
     @Override
-    public void cutSsh() {
-        sshCut = true;
+    public void hangUp() {
+        hungUp = true;
         connected = false;
     }
 
@@ -210,7 +269,7 @@ final class FakeGuestSession implements GuestSession {
         Runnable before = beforeExec.get(command);
         if (before != null) before.run();
         try {
-            if (!connected || sshCut) return new ExecResult(-1, false, 0, "not connected");
+            if (!connected || hungUp) return new ExecResult(-1, false, 0, "not connected");
             if (command.equals(BOOT_ID)) return bootId(stdout);
             if (command.equals("reboot")) {
                 rebooting = true;

@@ -18,6 +18,8 @@ import org.vmtest.protocol.LineSource;
 import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.control.AbortJob;
+import org.vmtest.protocol.jobs.ConsoleSpec;
+import org.vmtest.protocol.jobs.ConsoleStep;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.protocol.jobs.Step;
@@ -287,7 +289,7 @@ class PhaseScriptTest {
         assertThat(script.phase()).isEqualTo(at);
         assertThat(phasesEntered()).endsWith(at);
         assertThat(guest.paused()).as("paused at once").isTrue();
-        assertThat(guest.sshCut()).isTrue();
+        assertThat(guest.hungUp()).isTrue();
         await().atMost(Duration.ofSeconds(10)).until(guest::destroyed);
         assertThat(handle.account()).startsWith(" (VM stopped ");
         assertThat(recordedAborts).hasSize(1);
@@ -316,5 +318,105 @@ class PhaseScriptTest {
         assertThat(guest.destroyed()).isTrue();
         assertThat(guest.paused()).isFalse();
         assertThat(new ArrayList<>(recordedAborts)).isEmpty();
+    }
+
+    // --- console steps and console key delivery
+
+    private static Profile consoleProfile(List<Step> install, List<TestSpec> tests, Map<Phase, Duration> timeouts,
+                                          ConsoleSpec console) {
+        return new Profile("p", "", VM, new SshSpec(null, 0, SshSpec.KeyDelivery.CONSOLE, null, null), install, false,
+                tests, timeouts, Map.of(), 0, List.of(), console);
+    }
+
+    private static final ConsoleSpec LOGIN = new ConsoleSpec(List.of(
+            new ConsoleStep("login: $", "root\n", Duration.ofSeconds(30)),
+            new ConsoleStep("# $", null, Duration.ofSeconds(10))), "dropbear -p 22");
+
+    @Test
+    void consoleKeyDeliveryLogsInInstallsTheKeyStartsSshThenGoesOnOverSsh() {
+        guest.printsOnConsole("Debian GNU/Linux 12 guest ttyS0\n\nguest login: ")
+                .answersOnConsole("^root\n$", "\nroot@guest:~# ")
+                .answersOnConsole("authorized_keys", "\nvmtest-key-installed\n# ")
+                .answersOnConsole("^dropbear -p 22;", "\nvmtest-ssh-started\n# ")
+                .answer("selftest", 0, "");
+        ScriptResult result = run(consoleProfile(List.of(), List.of(test("selftest", "selftest", 0, null, null)),
+                Map.of(), LOGIN));
+
+        assertThat(result).isEqualTo(new ScriptResult.Passed());
+        assertThat(guest.typed).hasSize(3);
+        assertThat(guest.typed.get(0)).isEqualTo("root\n");
+        assertThat(guest.typed.get(1)).isEqualTo("umask 077; mkdir -p ~root/.ssh && echo 'ssh-ed25519 AAAAfake"
+                + " vmtest-job-1' >> ~root/.ssh/authorized_keys && echo vmtest-key-\"installed\"\n");
+        assertThat(guest.typed.get(2)).isEqualTo("dropbear -p 22; echo vmtest-ssh-\"started\"\n");
+        assertThat(guest.commands).contains("selftest");
+    }
+
+    @Test
+    void theEchoOfTheTypedKeyCommandIsNotTakenForItsAnswer() {
+        // a guest that echoes what is typed and never runs it: the marker must not match the echo
+        guest.printsOnConsole("login: ").answersOnConsole("^root\n$", "# ");
+        ScriptResult result = run(consoleProfile(List.of(), List.of(), Map.of(), LOGIN));
+
+        assertThat(result).isEqualTo(new ScriptResult.Ended(Verdict.ERROR,
+                "installing the job's key on the console: /vmtest-key-installed/ did not appear on the console within 60 s"));
+    }
+
+    @Test
+    void aLoginPromptThatNeverComesEndsProvisioningNamingTheStep() {
+        guest.printsOnConsole("booting...\n");
+        ScriptResult result = run(consoleProfile(List.of(), List.of(), Map.of(), LOGIN));
+
+        assertThat(result).isEqualTo(new ScriptResult.Ended(Verdict.ERROR,
+                "console login step 1: /login: $/ did not appear on the console within 30 s"));
+        assertThat(guest.typed).isEmpty();
+    }
+
+    @Test
+    void anInstallConsoleStepWhoseExpectNeverComesFailsTheInstallationAtItsTimeout() {
+        guest.sshNeverAnswers();
+        Profile p = new Profile("p", "", VM, new SshSpec(null, 0, SshSpec.KeyDelivery.NONE, null, null),
+                List.of(new Step("wait for the installer", null, null,
+                        new ConsoleStep("Installation complete", "install\n", Duration.ofSeconds(45)))),
+                false, List.of(), Map.of(), Map.of(), 0, List.of());
+        long before = ticker.nanos();
+        ScriptResult result = run(p);
+
+        assertThat(result).isEqualTo(new ScriptResult.Ended(Verdict.FAILED, "install step 'wait for the installer':"
+                + " /Installation complete/ did not appear on the console within 45 s"));
+        assertThat(Duration.ofNanos(ticker.nanos() - before)).isGreaterThanOrEqualTo(Duration.ofSeconds(45));
+        assertThat(guest.typed).as("typed only once the expected text came").isEmpty();
+    }
+
+    @Test
+    void aConsoleStepCutByThePhaseEndsWithThePhaseTimeout() {
+        Profile p = new Profile("p", "", VM, new SshSpec(null, 0, SshSpec.KeyDelivery.NONE, null, null),
+                List.of(new Step(null, null, null, new ConsoleStep("done", null, Duration.ofMinutes(20)))),
+                false, List.of(), timeout(Phase.INSTALLATION, Duration.ofMinutes(2)), Map.of(), 0, List.of());
+        ScriptResult result = run(p);
+
+        assertThat(result).isEqualTo(new ScriptResult.Ended(Verdict.FAILED, "phase INSTALLATION timed out after 120 s"));
+    }
+
+    @Test
+    void aConsoleTestPassesWhenItsPatternComesAndFailsNamingItWhenNot() {
+        guest.printsOnConsole("Linux version 6.1\n");
+        TestSpec passes = new TestSpec("kernel", null, 0, null, null, new ConsoleStep("Linux version", null, null));
+        TestSpec fails = new TestSpec("banner", null, 0, null, null, new ConsoleStep("Welcome", null, Duration.ofSeconds(5)));
+        ScriptResult result = run(new Profile("p", "", VM, new SshSpec(null, 0, SshSpec.KeyDelivery.NONE, null, null),
+                List.of(), false, List.of(passes, fails), Map.of(), Map.of(), 0, List.of()));
+
+        assertThat(result).isEqualTo(new ScriptResult.TestsFailed(List.of("banner"), 2));
+        assertThat(testsFinished()).extracting(TestFinished::reason)
+                .containsExactly("", "/Welcome/ did not appear on the console within 5 s");
+    }
+
+    @Test
+    void abortWhileWaitingOnTheConsoleEndsAborted() {
+        guest.printsOnConsole("login: ").whenTyping("root\n", this::abortNow);
+        Profile p = consoleProfile(List.of(), List.of(), Map.of(), LOGIN);
+        ScriptResult result = run(p);
+
+        assertThat(result).isEqualTo(new ScriptResult.Ended(Verdict.ABORTED, "aborted: kernel panic"));
+        assertThat(guest.paused()).isTrue();
     }
 }
