@@ -31,6 +31,23 @@ public final class KeyDirectory {
      * @throws IOException naming the field and why, when the file is outside the directory, missing or no key
      */
     public KeyPair load(String identityFile) throws IOException {
+        Path real = resolve(identityFile);
+        try {
+            Iterator<KeyPair> keys = new FileKeyPairProvider(real).loadKeys(null).iterator();
+            if (!keys.hasNext()) throw new IOException("ssh.identityFile " + identityFile + " holds no private key");
+            return keys.next();
+        } catch (RuntimeException e) {
+            throw new IOException("ssh.identityFile " + identityFile + " cannot be read as a private key: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The real path of {@code identityFile}, checked to lie inside the directory.
+     *
+     * @throws IOException naming the field and why, when the file is outside the directory or missing
+     */
+    public Path resolve(String identityFile) throws IOException {
         if (identityFile == null || !ImagePath.staysInside(identityFile)) {
             throw new IOException("ssh.identityFile: must be a path inside the worker's key directory, not "
                     + identityFile);
@@ -45,13 +62,6 @@ public final class KeyDirectory {
             throw new IOException("ssh.identityFile: must be a path inside the worker's key directory, not "
                     + identityFile + " (it leads to " + real + ", outside " + root + ")");
         }
-        try {
-            Iterator<KeyPair> keys = new FileKeyPairProvider(real).loadKeys(null).iterator();
-            if (!keys.hasNext()) throw new IOException("ssh.identityFile " + identityFile + " holds no private key");
-            return keys.next();
-        } catch (RuntimeException e) {
-            throw new IOException("ssh.identityFile " + identityFile + " cannot be read as a private key: "
-                    + e.getMessage(), e);
-        }
+        return real;
     }
 }
