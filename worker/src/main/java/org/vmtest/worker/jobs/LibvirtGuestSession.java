@@ -34,6 +34,8 @@ final class LibvirtGuestSession implements GuestSession {
     private final PendingDestroys pendingDestroys;
     private final ConsoleListener console;
     private final ConsoleTranscript transcript = new ConsoleTranscript();
+    /** Only a profile with console steps keeps a transcript: the others pay nothing per console chunk. */
+    private final boolean watchesConsole;
     private final KeyDirectory keyDir;
     private final String keyComment;
     private KeyPair keys;
@@ -55,6 +57,9 @@ final class LibvirtGuestSession implements GuestSession {
         this.console = console;
         this.keyDir = keyDir;
         this.keyComment = keyComment;
+        this.watchesConsole = profile.ssh().keyDelivery() == SshSpec.KeyDelivery.CONSOLE
+                || profile.install().stream().anyMatch(step -> step.console() != null)
+                || profile.tests().stream().anyMatch(test -> test.console() != null);
     }
 
     @Override
@@ -74,7 +79,7 @@ final class LibvirtGuestSession implements GuestSession {
                     @Override
                     public void bytes(byte[] buf, int len) {
                         console.bytes(buf, len);
-                        transcript.append(buf, len);
+                        if (watchesConsole) transcript.append(buf, len);
                     }
 
                     @Override
