@@ -27,8 +27,9 @@ import org.vmtest.worker.stream.LineAssembler;
 import org.vmtest.worker.vm.VmStartException;
 
 /**
- * The phases of one job attempt, in order: start the guest and reach it over SSH, run the install steps, reboot
- * it if the profile says so, run the tests. Each phase has a deadline from the profile; every wait ends at the
+ * The phases of one job attempt, in order: start the guest and reach it over SSH (after a login on its serial
+ * console that delivers the key, for {@code ssh.keyDelivery: CONSOLE}), run the install steps (commands over SSH
+ * or console steps), reboot it if the profile says so, run the tests. Each phase has a deadline from the profile; every wait ends at the
  * earlier of its own timeout and the phase's. Runs on the job's thread only; what other threads do to the job
  * goes through the {@link AbortHandle}.
  */
