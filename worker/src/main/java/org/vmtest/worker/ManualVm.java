@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
+import org.vmtest.worker.ssh.KeyDirectory;
 import org.vmtest.worker.ssh.SshKeys;
 import org.vmtest.worker.stream.LineAssembler;
 import org.vmtest.worker.stream.TextSanitizer;
@@ -57,6 +58,9 @@ public final class ManualVm implements AutoCloseable {
             Path key = dir.resolve("id_ecdsa");
             boolean ownKey = profile.ssh().keyDelivery() == SshSpec.KeyDelivery.KERNEL_CMDLINE;
             if (ownKey) SshKeys.writePrivateKey(keys, key, "vmtest-manual");
+            Path identity = ownKey ? key
+                    : profile.ssh().keyDelivery() == SshSpec.KeyDelivery.IDENTITY_FILE
+                    ? new KeyDirectory(config.keyDir()).resolve(profile.ssh().identityFile()) : Path.of("");
             LineAssembler lines = new LineAssembler((b, len, continued) -> consoleSink.accept(TextSanitizer.sanitize(b, 0, len)));
             ConsoleListener console = new ConsoleListener() {
                 @Override
@@ -71,7 +75,6 @@ public final class ManualVm implements AutoCloseable {
             };
             VirtualMachine vm = launcher.launch(profile, launcher.domainName(profile.name(), 1), accel.accelerator(),
                     ownKey ? SshKeys.openSshPublicLine(keys, "vmtest-manual") : null, console);
-            Path identity = ownKey ? key : Path.of(profile.ssh().identityFile() == null ? "" : profile.ssh().identityFile());
             return new ManualVm(hypervisor, vm, dir, identity, profile.ssh().user());
         } catch (VmStartException | IOException | RuntimeException e) {
             hypervisor.close();

@@ -36,6 +36,8 @@ import org.vmtest.worker.artifacts.HostAllowList;
  * @param maxArtifactBytes  the most one artifact may have, downloaded or unpacked (default 16 GiB)
  * @param artifactHosts     the hosts artifacts may be downloaded from ({@code ci.example.com}, {@code *.example.com});
  *                          empty: any
+ * @param keyDir            private keys that profiles with {@code ssh.keyDelivery: IDENTITY_FILE} may name (by a path
+ *                          relative to it); nothing outside it is ever used as a key
  */
 public record WorkerConfig(
         KafkaSettings kafka,
@@ -54,7 +56,8 @@ public record WorkerConfig(
         Path cacheDir,
         long cacheMaxBytes,
         long maxArtifactBytes,
-        List<String> artifactHosts) {
+        List<String> artifactHosts,
+        Path keyDir) {
 
     private static final long GIB = 1L << 30;
 
@@ -102,6 +105,8 @@ public record WorkerConfig(
         // the settings check the numbers and the host patterns, with messages naming the option
         new HostAllowList(artifactHosts);
         ArtifactCacheSettings.of(workDir, cacheMaxBytes, maxArtifactBytes, artifactHosts);
+        if (keyDir == null) keyDir = Path.of("vmtest-out/keys");
+        keyDir = keyDir.toAbsolutePath().normalize();
     }
 
     /** The artifact cache's directory: {@code cacheDir}, or {@code workDir/<workerId>/artifacts}. */
@@ -114,17 +119,17 @@ public record WorkerConfig(
         return ArtifactCacheSettings.of(artifactCacheDir(), cacheMaxBytes, maxArtifactBytes, artifactHosts);
     }
 
-    /** A configuration with the artifact cache's defaults. */
+    /** A configuration with the defaults of the artifact cache and the key directory. */
     public WorkerConfig(KafkaSettings kafka, String workerId, int slots, String libvirtUri, Accelerator accelerator,
                         Path imageDir, Path workDir, Duration heartbeatInterval, Duration renewInterval,
                         SshSettings ssh, Path hostFacts, Duration probeTimeout, String metricsAddress) {
         this(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval, renewInterval, ssh,
-                hostFacts, probeTimeout, metricsAddress, null, 0, 0, null);
+                hostFacts, probeTimeout, metricsAddress, null, 0, 0, null, null);
     }
 
     public static WorkerConfig defaults(KafkaSettings kafka) {
         return new WorkerConfig(kafka, null, 0, null, null, null, null, null, null, null, null, null, null, null, 0, 0,
-                null);
+                null, null);
     }
 
     /** Reads a worker config file, with {@code ${NAME:-default}} taken from the environment. */
@@ -140,44 +145,50 @@ public record WorkerConfig(
     public WorkerConfig withWorkerId(String id) {
         return new WorkerConfig(kafka, id, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
                 renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
-                maxArtifactBytes, artifactHosts);
+                maxArtifactBytes, artifactHosts, keyDir);
     }
 
     public WorkerConfig withSlots(int n) {
         return new WorkerConfig(kafka, workerId, n, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
                 renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
-                maxArtifactBytes, artifactHosts);
+                maxArtifactBytes, artifactHosts, keyDir);
     }
 
     public WorkerConfig withLibvirtUri(String uri) {
         return new WorkerConfig(kafka, workerId, slots, uri, accelerator, imageDir, workDir, heartbeatInterval,
                 renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
-                maxArtifactBytes, artifactHosts);
+                maxArtifactBytes, artifactHosts, keyDir);
     }
 
     public WorkerConfig withDirs(Path images, Path work) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, images, work, heartbeatInterval,
                 renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
-                maxArtifactBytes, artifactHosts);
+                maxArtifactBytes, artifactHosts, keyDir);
     }
 
     public WorkerConfig withIntervals(Duration heartbeat, Duration renew) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeat,
                 renew, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes,
-                maxArtifactBytes, artifactHosts);
+                maxArtifactBytes, artifactHosts, keyDir);
     }
 
     /** {@code host:port}, port 0 for any free one; empty for no endpoint. */
     public WorkerConfig withMetricsAddress(String address) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
                 renewInterval, ssh, hostFacts, probeTimeout, address, cacheDir, cacheMaxBytes, maxArtifactBytes,
-                artifactHosts);
+                artifactHosts, keyDir);
     }
 
     /** The artifact cache's place, budget, cap per artifact and allowed hosts. */
     public WorkerConfig withArtifactCache(Path dir, long maxBytes, long maxArtifact, List<String> hosts) {
         return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
-                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, dir, maxBytes, maxArtifact, hosts);
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, dir, maxBytes, maxArtifact, hosts, keyDir);
+    }
+
+    public WorkerConfig withKeyDir(Path dir) {
+        return new WorkerConfig(kafka, workerId, slots, libvirtUri, accelerator, imageDir, workDir, heartbeatInterval,
+                renewInterval, ssh, hostFacts, probeTimeout, metricsAddress, cacheDir, cacheMaxBytes, maxArtifactBytes,
+                artifactHosts, dir);
     }
 
     private static void requirePositive(String name, Duration d) {

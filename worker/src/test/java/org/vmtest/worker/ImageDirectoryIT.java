@@ -121,6 +121,49 @@ class ImageDirectoryIT {
         }
     }
 
+    @Test
+    void identityFilesOutsideTheKeyDirectoryEndTheJobAsErrorWithoutAVm() throws Exception {
+        Path keys = Files.createDirectories(tmp.resolve("keys"));
+        org.vmtest.worker.ssh.SshKeys.writePrivateKey(org.vmtest.worker.ssh.SshKeys.generate(),
+                outside.resolve("id_ecdsa"), "outside");
+        Files.createSymbolicLink(keys.resolve("escape"), outside.resolve("id_ecdsa"));
+        VmSpec vm = new VmSpec(256, 1, "vmlinuz", "initrd.img", "console=ttyS0", null, null, null, null, null);
+        JobRequested absolute = job(withIdentity("absolute", vm, outside.resolve("id_ecdsa").toString()));
+        JobRequested link = job(withIdentity("keylink", vm, "escape"));
+        List<JobRequested> jobs = List.of(absolute, link);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(settings.producer("test-producer"))) {
+            for (JobRequested j : jobs) {
+                producer.send(new ProducerRecord<>(settings.topics().jobs(), j.jobId(), JOBS.encode(j))).get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        WorkerConfig config = WorkerConfig.defaults(settings).withWorkerId("keys").withSlots(1)
+                .withDirs(images, tmp.resolve("work")).withKeyDir(keys)
+                .withIntervals(Duration.ofSeconds(2), Duration.ofSeconds(3));
+        try (Hypervisor libvirt = Hypervisor.open(config.libvirtUri()); Worker worker = Worker.start(config)) {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(jobs).allMatch(j -> !stream.of(j.jobId(), JobFinished.class).isEmpty()));
+            assertThat(libvirt.domainsNamed("vmtest-keys-")).isEmpty();
+        }
+
+        assertThat(finished(absolute).reason()).isEqualTo("VM could not start: ssh.identityFile: must be a path inside"
+                + " the worker's key directory, not " + outside.resolve("id_ecdsa"));
+        assertThat(finished(link).reason())
+                .startsWith("VM could not start: ssh.identityFile: must be a path inside the worker's key directory,"
+                        + " not escape")
+                .contains(outside.toRealPath().resolve("id_ecdsa").toString());
+        for (JobRequested j : jobs) {
+            assertThat(finished(j).outcome()).isEqualTo(Verdict.ERROR);
+            assertThat(stream.of(j.jobId(), Line.class)).as("no VM started for " + j.jobId())
+                    .noneMatch(l -> l.source() == LineSource.CONSOLE);
+        }
+    }
+
+    private static Profile withIdentity(String name, VmSpec vm, String identityFile) {
+        return new Profile(name, "", vm, new SshSpec(null, 0, SshSpec.KeyDelivery.IDENTITY_FILE, identityFile, null),
+                List.of(), false, List.of(), Map.of(), Map.of(), 1, List.of());
+    }
+
     private JobFinished finished(JobRequested job) {
         return stream.of(job.jobId(), JobFinished.class).get(0);
     }

@@ -41,18 +41,18 @@ final class TestGuest {
         all.putAll(p.phaseTimeouts());
         all.putAll(timeouts);
         return new Profile(p.name(), p.description(), p.vm(), p.ssh(), p.install(), p.reboot(), p.tests(), all,
-                p.stallLimits(), p.attemptLimit(), p.patterns());
+                p.stallLimits(), p.attemptLimit(), p.patterns(), p.console());
     }
 
     /** The profile without its reboot and tests: the scenarios that are about the installation's output. */
     static Profile installOnly(Profile p) {
         return new Profile(p.name(), p.description(), p.vm(), p.ssh(), p.install(), false, List.<TestSpec>of(),
-                p.phaseTimeouts(), p.stallLimits(), p.attemptLimit(), p.patterns());
+                p.phaseTimeouts(), p.stallLimits(), p.attemptLimit(), p.patterns(), p.console());
     }
 
     static Profile withAttemptLimit(Profile p, int limit) {
         return new Profile(p.name(), p.description(), p.vm(), p.ssh(), p.install(), p.reboot(), p.tests(),
-                p.phaseTimeouts(), p.stallLimits(), limit, p.patterns());
+                p.phaseTimeouts(), p.stallLimits(), limit, p.patterns(), p.console());
     }
 
     static JobRequested job(Profile profile) {

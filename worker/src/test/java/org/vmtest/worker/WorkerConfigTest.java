@@ -27,6 +27,7 @@ class WorkerConfigTest {
                 accelerator: tcg
                 imageDir: /srv/images
                 workDir: /var/lib/vmtest/worker
+                keyDir: /srv/keys
                 heartbeatInterval: 2s
                 renewInterval: 10s
                 ssh:
@@ -40,6 +41,7 @@ class WorkerConfigTest {
         assertThat(c.slots()).isEqualTo(4);
         assertThat(c.accelerator()).isEqualTo(Accelerator.TCG);
         assertThat(c.imageDir()).isEqualTo(Path.of("/srv/images"));
+        assertThat(c.keyDir()).isEqualTo(Path.of("/srv/keys"));
         assertThat(c.ownWorkDir()).isEqualTo(Path.of("/var/lib/vmtest/worker/kvm01"));
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.renewInterval()).isEqualTo(Duration.ofSeconds(10));

@@ -8,8 +8,9 @@ import java.time.Duration;
  * @param user         login user
  * @param port         SSH port inside the guest
  * @param keyDelivery  how the job's fresh public key reaches the guest
- * @param identityFile for images that trust a fixed key (ISO installers): the private key file on the worker
- *                     host, used when {@code keyDelivery} is {@link KeyDelivery#IDENTITY_FILE}
+ * @param identityFile for images that trust a fixed key (ISO installers): the private key file, relative to the
+ *                     worker's {@code keyDir} (a path that leaves it is refused), used when {@code keyDelivery} is
+ *                     {@link KeyDelivery#IDENTITY_FILE}
  * @param connectTimeout how long to keep retrying until the guest answers
  * @param cloudInitUserData with {@link KeyDelivery#CLOUD_INIT}: more cloud-config (a YAML mapping) for the seed's
  *                     {@code user-data}, merged with the job's key; null for none
@@ -20,13 +21,19 @@ public record SshSpec(String user, int port, KeyDelivery keyDelivery, String ide
     public enum KeyDelivery {
         /** The worker appends {@code vmtest.ssh_key=<base64 OpenSSH public key>} to the kernel command line. */
         KERNEL_CMDLINE,
-        /** The image already trusts the key in {@code identityFile}. */
+        /** The image already trusts the key in {@code identityFile}, a file under the worker's {@code keyDir}. */
         IDENTITY_FILE,
         /**
          * The worker attaches a NoCloud seed (a CD-ROM labelled {@code cidata}) whose {@code user-data} lists the
          * key in {@code ssh_authorized_keys}: any image with cloud-init takes it at boot.
          */
         CLOUD_INIT,
+        /**
+         * The worker logs in on the serial console with the profile's {@code console.login} steps, appends the job's
+         * public key to the user's {@code authorized_keys} there, runs {@code console.startSsh} if given, then
+         * goes on over SSH.
+         */
+        CONSOLE,
         /** No SSH: console-only profiles. */
         NONE
     }

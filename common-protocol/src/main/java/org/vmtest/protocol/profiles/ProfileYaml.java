@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import org.vmtest.protocol.codec.Json;
 import org.vmtest.protocol.jobs.ImagePath;
 import org.vmtest.protocol.jobs.Profile;
+import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.protocol.jobs.VmSpec;
 
 /**
@@ -52,6 +53,13 @@ public final class ProfileYaml {
                 int line = lineOfKey(yaml, List.of(new JsonMappingException.Reference(Profile.class, "vm"),
                         new JsonMappingException.Reference(VmSpec.class, outside.get().field())));
                 throw new ProfileException(name, line, line > 0 ? 1 : 0, outside.get().message());
+            }
+            String identityFile = profile.ssh().identityFile();
+            if (identityFile != null && !ImagePath.staysInside(identityFile)) {
+                int line = lineOfKey(yaml, List.of(new JsonMappingException.Reference(Profile.class, "ssh"),
+                        new JsonMappingException.Reference(SshSpec.class, "identityFile")));
+                throw new ProfileException(name, line, line > 0 ? 1 : 0,
+                        "ssh.identityFile: must be a path inside the worker's key directory, not " + identityFile);
             }
             return profile;
         } catch (JsonProcessingException e) {

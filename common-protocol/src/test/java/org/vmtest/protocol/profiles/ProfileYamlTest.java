@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.vmtest.protocol.Accelerator;
 import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.jobs.ConsoleStep;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.protocol.jobs.VmSpec;
@@ -252,5 +253,114 @@ class ProfileYamlTest {
         assertThatThrownBy(() -> ProfileYaml.parse("bad.yaml", "name: x\nvm: [unclosed\n"))
                 .isInstanceOf(ProfileException.class)
                 .hasMessageStartingWith("bad.yaml:");
+    }
+
+    @Test
+    void consoleStepsAndConsoleKeyDeliveryAreRead() throws Exception {
+        Profile p = ProfileYaml.parse("c.yaml", """
+                name: c
+                vm:
+                  kernel: vmlinuz
+                ssh:
+                  keyDelivery: CONSOLE
+                console:
+                  login:
+                    - expect: "login: $"
+                      send: "root\\n"
+                      timeout: PT30S
+                    - expect: "# $"
+                  startSsh: "systemctl start sshd"
+                install:
+                  - name: wait for the banner
+                    console: {expect: "ready", send: "go\\n", timeout: 2m}
+                  - run: "true"
+                tests:
+                  - name: banner
+                    console: {expect: "Welcome"}
+                """);
+
+        assertThat(p.ssh().keyDelivery()).isEqualTo(SshSpec.KeyDelivery.CONSOLE);
+        assertThat(p.console().login()).containsExactly(
+                new ConsoleStep("login: $", "root\n", Duration.ofSeconds(30)),
+                new ConsoleStep("# $", null, ConsoleStep.DEFAULT_TIMEOUT));
+        assertThat(p.console().startSsh()).isEqualTo("systemctl start sshd");
+        assertThat(p.install().get(0).console()).isEqualTo(new ConsoleStep("ready", "go\n", Duration.ofMinutes(2)));
+        assertThat(p.install().get(1).run()).isEqualTo("true");
+        assertThat(p.tests().get(0).console().expect()).isEqualTo("Welcome");
+    }
+
+    @Test
+    void anUnknownKeyInAConsoleStepIsReportedWithItsField() {
+        assertThatThrownBy(() -> ProfileYaml.parse("k.yaml", """
+                name: k
+                vm:
+                  kernel: vmlinuz
+                install:
+                  - console:
+                      expect: "x"
+                      sned: "y"
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("k.yaml:7:")
+                .hasMessageContaining("install[0].console.sned: unknown key 'sned'");
+    }
+
+    @Test
+    void aBadConsoleRegexIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> ProfileYaml.parse("b.yaml", """
+                name: b
+                vm:
+                  kernel: vmlinuz
+                ssh:
+                  keyDelivery: CONSOLE
+                console:
+                  login:
+                    - expect: "login(: "
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("console.login[0]")
+                .hasMessageContaining("console.expect is not a valid regex");
+    }
+
+    @Test
+    void aStepWithBothRunAndConsoleOrNeitherIsRefused() {
+        assertThatThrownBy(() -> ProfileYaml.parse("s.yaml", """
+                name: s
+                vm:
+                  kernel: vmlinuz
+                install:
+                  - run: "true"
+                    console: {expect: "x"}
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("install[0]: a step needs either run or console");
+    }
+
+    @Test
+    void consoleKeyDeliveryWithoutLoginStepsIsRefused() {
+        assertThatThrownBy(() -> ProfileYaml.parse("l.yaml", """
+                name: l
+                vm:
+                  kernel: vmlinuz
+                ssh:
+                  keyDelivery: CONSOLE
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessageContaining("ssh.keyDelivery CONSOLE needs console.login");
+    }
+
+    @Test
+    void anIdentityFileOutsideTheKeyDirectoryIsRefusedNamingTheField() {
+        assertThatThrownBy(() -> ProfileYaml.parse("i.yaml", """
+                name: i
+                vm:
+                  kernel: vmlinuz
+                ssh:
+                  keyDelivery: IDENTITY_FILE
+                  identityFile: /root/.ssh/id_ed25519
+                """))
+                .isInstanceOf(ProfileException.class)
+                .hasMessage("i.yaml:6:1: ssh.identityFile: must be a path inside the worker's key directory, not"
+                        + " /root/.ssh/id_ed25519");
     }
 }

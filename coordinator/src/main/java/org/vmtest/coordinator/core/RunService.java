@@ -103,7 +103,7 @@ public final class RunService {
     private static Profile applyOverrides(Profile p, SubmitRun.Overrides overrides) {
         if (overrides == null || overrides.attemptLimit() == null) return p;
         return new Profile(p.name(), p.description(), p.vm(), p.ssh(), p.install(), p.reboot(), p.tests(),
-                p.phaseTimeouts(), p.stallLimits(), overrides.attemptLimit(), p.patterns());
+                p.phaseTimeouts(), p.stallLimits(), overrides.attemptLimit(), p.patterns(), p.console());
     }
 
     public Run get(String runId) {

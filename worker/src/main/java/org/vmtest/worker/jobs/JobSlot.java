@@ -146,26 +146,25 @@ final class JobSlot implements Runnable {
         ctx.running().add(runner);
         LOG.info("slot {} took job {} (run {}, profile {}, attempt {})", index, job.jobId(), job.runId(),
                 job.profile().name(), attempt);
-        CompletableFuture<JobRunner.Outcome> outcome = CompletableFuture.supplyAsync(runner::run,
+        CompletableFuture<JobOutcome> outcome = CompletableFuture.supplyAsync(runner::run,
                 r -> {
                     Thread t = new Thread(r, "job-" + runner.domainName());
                     t.start();
                 });
         try {
             boolean inFlight = superviseUntilDone(record, outcome, runner);
-            JobRunner.Outcome result = outcome.join();
+            JobOutcome result = outcome.join();
             // the JobFinished is on the stream before the job can be delivered again: FinishedJobs relies on it
-            if (!result.released()) ctx.publisher().flush();
+            if (result instanceof JobOutcome.Finished) ctx.publisher().flush();
             if (!inFlight) {
                 LOG.error("job {}: its record is no longer held by this slot; it cannot be acknowledged", job.jobId());
-            } else if (result.released()) {
-                consumer.acknowledge(record, AcknowledgeType.RELEASE);
             } else {
-                consumer.acknowledge(record, AcknowledgeType.ACCEPT);
+                consumer.acknowledge(record, result instanceof JobOutcome.Released
+                        ? AcknowledgeType.RELEASE : AcknowledgeType.ACCEPT);
             }
-            if (!result.released()) {
+            if (result instanceof JobOutcome.Finished finished) {
                 ctx.running().finished(job.jobId());
-                ctx.metrics().finished(result.finished());
+                ctx.metrics().finished(finished.finished());
             }
         } finally {
             ctx.running().remove(runner);
@@ -178,7 +177,7 @@ final class JobSlot implements Runnable {
      * @return whether the record is still in flight here (acknowledgeable)
      */
     private boolean superviseUntilDone(ConsumerRecord<String, byte[]> record,
-                                       CompletableFuture<JobRunner.Outcome> outcome, JobRunner runner) {
+                                       CompletableFuture<JobOutcome> outcome, JobRunner runner) {
         long renewMillis = consumer.renewInterval(ctx.config().renewInterval()).toMillis();
         boolean inFlight = true;
         boolean releaseAsked = false;
@@ -208,9 +207,8 @@ final class JobSlot implements Runnable {
     /** Ends a job without a VM (tried by too many workers, or cancelled while queued), so it does not loop. */
     private void endUnstarted(JobRequested job, int attempt, Verdict verdict, String reason) {
         JobStream stream = ctx.publisher().open(job.jobId(), job.runId(), attempt);
-        stream.event(new JobStarted(job.jobId(), attempt, ctx.clock().instant(), job.runId(), job.profile().name(),
-                ctx.config().workerId(), "", ctx.accelerator().wireName(), job.profile().stallLimits(),
-                job.profile().patterns()));
+        stream.event(JobStarted.builder(job.jobId(), job.runId(), attempt).time(ctx.clock().instant())
+                .profile(job.profile()).worker(ctx.config().workerId(), ctx.accelerator().wireName()).build());
         stream.worker("not started: " + reason);
         JobFinished finished = new JobFinished(job.jobId(), attempt, ctx.clock().instant(), job.runId(), verdict,
                 reason, org.vmtest.protocol.Phase.PROVISIONING, Map.of(), ctx.config().workerId());

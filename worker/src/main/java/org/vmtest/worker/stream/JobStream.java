@@ -12,7 +12,7 @@ import org.vmtest.protocol.stream.StreamEvent;
  * sequence numbers run from 1 without gaps or swaps whichever thread printed the line.
  */
 public final class JobStream {
-    private final StreamPublisher publisher;
+    private final Sink publisher;
     private final String jobId;
     private final String runId;
     private final int attempt;
@@ -20,7 +20,13 @@ public final class JobStream {
     private volatile Phase phase = Phase.PROVISIONING;
     private long seq;
 
-    JobStream(StreamPublisher publisher, String jobId, String runId, int attempt, InstantSource clock) {
+    /** Where the records go: the worker's {@link StreamPublisher}, or a list in a unit test. */
+    @FunctionalInterface
+    public interface Sink {
+        void send(String jobId, StreamEvent event);
+    }
+
+    public JobStream(Sink publisher, String jobId, String runId, int attempt, InstantSource clock) {
         this.publisher = publisher;
         this.jobId = jobId;
         this.runId = runId;

@@ -41,7 +41,7 @@ public final class StreamPublisher implements AutoCloseable {
     }
 
     public JobStream open(String jobId, String runId, int attempt) {
-        return new JobStream(this, jobId, runId, attempt, clock);
+        return new JobStream(this::send, jobId, runId, attempt, clock);
     }
 
     void send(String jobId, StreamEvent event) {

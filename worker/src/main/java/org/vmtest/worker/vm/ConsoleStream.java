@@ -1,5 +1,7 @@
 package org.vmtest.worker.vm;
 
+import java.io.IOException;
+import java.util.Arrays;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 import org.libvirt.Stream;
@@ -34,6 +36,7 @@ final class ConsoleStream {
     private final String domainName;
     private final Stream stream;
     private final Thread reader;
+    private final Object sendLock = new Object();
 
     private ConsoleStream(String domainName, Stream stream, Sink sink, Runnable onEnd, String threadName) {
         this.domainName = domainName;
@@ -109,6 +112,30 @@ final class ConsoleStream {
             stream.free();
         } catch (LibvirtException e) {
             LOG.debug("freeing the console stream of {}: {}", domainName, e.getMessage());
+        }
+    }
+
+    /**
+     * Types {@code bytes} on the console: libvirt's console stream runs both ways, and what is sent here reaches the
+     * guest's serial port as if typed. Sends come from the job thread only, while the reader receives on its own;
+     * libvirt's client library serialises the two on the connection.
+     *
+     * @throws IOException when the console is gone (the domain ended) or the connection broke
+     */
+    void send(byte[] bytes) throws IOException {
+        synchronized (sendLock) {
+            int off = 0;
+            while (off < bytes.length) {
+                byte[] rest = off == 0 ? bytes : Arrays.copyOfRange(bytes, off, bytes.length);
+                int n;
+                try {
+                    n = stream.send(rest);
+                } catch (LibvirtException e) {
+                    throw new IOException("cannot type on the console of " + domainName + ": " + e.getMessage(), e);
+                }
+                if (n <= 0) throw new IOException("the console of " + domainName + " took no input");
+                off += n;
+            }
         }
     }
 

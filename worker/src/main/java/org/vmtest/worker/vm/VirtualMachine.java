@@ -94,6 +94,15 @@ public final class VirtualMachine implements AutoCloseable {
         return sshPort;
     }
 
+    /**
+     * Types {@code text} (UTF-8) on the guest's serial console.
+     *
+     * @throws IOException when the console is gone or libvirt failed
+     */
+    public void typeOnConsole(String text) throws IOException {
+        console.send(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     public boolean isDestroyed() {
         return destroyed.get();
     }
