@@ -125,7 +125,8 @@ class TwoCoordinatorsIT {
         try (KafkaProducer<String, byte[]> producer = TestCoordinators.producer(kafka)) {
             for (int i = 0; i < runs; i++) {
                 Run run = new Run("r-filler-" + i, RunStatus.DONE, Verdict.PASSED, Map.of("n", "" + i),
-                        created.plusSeconds(i), created.plusSeconds(i), created.plusSeconds(i), List.of());
+                        created.plusSeconds(i), created.plusSeconds(i), created.plusSeconds(i), List.of(), Map.of(), Map.of(),
+                        List.of());
                 producer.send(new ProducerRecord<>(kafka.topics().runs(), run.id(), serde.encode(run)));
             }
             JsonSerde<StreamEvent> lines = JsonSerde.of(StreamEvent.class);
