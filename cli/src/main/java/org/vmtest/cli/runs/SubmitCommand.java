@@ -5,10 +5,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import org.vmtest.cli.ExitCodes;
 import org.vmtest.cli.client.CoordinatorClient;
 import org.vmtest.cli.client.CoordinatorException;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "submit",
         mixinStandardHelpOptions = true,
-        description = {"Submits a run of one job per profile to the coordinator.",
+        description = {"Submits a run of one job per profile to the coordinator: catalogue profiles (--profile), "
+                + "profiles of your own (--profile-file), with the run's variables and artifacts.",
                 "Exit codes: 0 all passed, 1 a job failed or was aborted, 2 infrastructure error, 64 usage error."})
 public final class SubmitCommand implements Callable<Integer> {
     @Spec
@@ -35,8 +38,24 @@ public final class SubmitCommand implements Callable<Integer> {
     @Mixin
     CoordinatorOptions coordinator;
 
-    @Option(names = "--profile", required = true, paramLabel = "P", description = "a profile of the catalogue (repeatable)")
-    List<String> profiles;
+    @Option(names = "--profile", paramLabel = "P", description = "a profile of the catalogue (repeatable)")
+    List<String> profiles = new ArrayList<>();
+
+    @Option(names = "--profile-file", paramLabel = "FILE", description = "a profile of your own, a YAML file as in the "
+            + "catalogue; checked here, then sent with the run (repeatable)")
+    List<Path> profileFiles = new ArrayList<>();
+
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "a variable for ${NAME} in the profiles (repeatable)")
+    Map<String, String> variables = new LinkedHashMap<>();
+
+    @Option(names = "--secret-var", paramLabel = "NAME=VALUE", description = "a secret variable: never shown, never "
+            + "logged. VALUE may be @FILE (read from a file) or env:VAR (from the environment), which keeps it off the "
+            + "command line (repeatable)")
+    Map<String, String> secretVariables = new LinkedHashMap<>();
+
+    @Option(names = "--artifact", paramLabel = "NAME=URL#sha256=HEX", description = "a file the workers fetch and "
+            + "check, named in a profile as artifact:NAME (repeatable)")
+    Map<String, String> artifacts = new LinkedHashMap<>();
 
     @Option(names = "--label", paramLabel = "K=V", description = "a label such as commit=abc123 (repeatable)")
     Map<String, String> labels = new LinkedHashMap<>();
@@ -59,10 +78,17 @@ public final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> body;
+        try {
+            body = request(System::getenv).body();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("vmtest: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
         CoordinatorClient client = coordinator.client();
         RunView run;
         try {
-            run = client.submit(profiles, labels);
+            run = client.submit(body);
         } catch (CoordinatorException e) {
             spec.commandLine().getErr().println("vmtest: " + e.getMessage());
             return e.clientError() && e.status() != 401 && e.status() != 403 ? ExitCodes.USAGE : ExitCodes.INFRASTRUCTURE;
@@ -71,6 +97,12 @@ public final class SubmitCommand implements Callable<Integer> {
         out.flush();
         if (!(follow || waitForVerdict || junit != null || json != null)) return ExitCodes.OK;
         return finish(client, run.id(), out);
+    }
+
+    /** The run these options describe. */
+    RunRequest request(UnaryOperator<String> environment) {
+        return new RunRequest(profiles, labels).variables(variables).secretVariables(secretVariables, environment)
+                .artifacts(artifacts).profileFiles(profileFiles);
     }
 
     int finish(CoordinatorClient client, String runId, PrintWriter out) throws IOException {
