@@ -107,6 +107,7 @@ class RunInputsIT {
             assertThat(ci.profile().tests().get(0).run()).isEqualTo("echo hello-vmtest");
             assertThat(ci.profile().tests().get(0).expectOutput()).isEqualTo("^hello-vmtest$");
             assertThat(ci.profile().patterns().get(0).title()).as("patterns are the analyzer's").isEqualTo("oops: ${what}");
+            assertThat(ci.secrets()).as("for the worker to mask").containsExactly(SECRET);
             assertThat(ci.artifacts()).containsOnlyKeys("kernel", "disk");
             assertThat(ci.artifacts().get("kernel").headers()).containsEntry("Authorization", "Bearer " + HEADER_SECRET);
 

@@ -72,12 +72,14 @@ public final class RunService {
         Map<String, String> labels = request.labels();
         List<RunSubmitted.JobRef> refs = new ArrayList<>();
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        // for the worker to mask in what it publishes (a command it echoes, a guest that prints one)
+        List<String> secrets = request.secretVariables().values().stream().filter(v -> !v.isEmpty()).distinct().toList();
         for (int i = 0; i < resolved.jobs().size(); i++) {
             RunResolver.JobPlan plan = resolved.jobs().get(i);
             Profile profile = plan.profile();
             String jobId = runId + "-" + (i + 1) + "-" + profile.name();
             refs.add(new RunSubmitted.JobRef(jobId, profile.name()));
-            JobMessage job = new JobRequested(jobId, runId, profile, labels, now, plan.artifacts());
+            JobMessage job = new JobRequested(jobId, runId, profile, labels, now, plan.artifacts(), secrets);
             byte[] encoded = JOBS.encode(job);
             if (encoded.length > MAX_JOB_BYTES) {
                 throw ApiException.badRequest("profile '" + profile.name() + "' takes " + encoded.length
