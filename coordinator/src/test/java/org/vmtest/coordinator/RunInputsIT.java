@@ -186,6 +186,10 @@ class RunInputsIT {
             ((ObjectNode) badRegex.get("profileDefinitions").get(0).get("tests").get(0)).put("expectOutput", "(unclosed");
             assertRefused(c, badRegex, "profileDefinitions[0]", "expectOutput", "not a valid regex");
 
+            ObjectNode hostile = submission();
+            ((ObjectNode) hostile.get("profileDefinitions").get(0).get("patterns").get(0)).put("regex", "(a+)+$");
+            assertRefused(c, hostile, "profileDefinitions[0].patterns", "pattern ci.oops", "backtrack");
+
             ObjectNode badName = submission();
             ((ObjectNode) badName.get("variables")).put("lower_case", "x");
             assertRefused(c, badName, "variables.lower_case", "must match [A-Z][A-Z0-9_]*");

@@ -92,6 +92,8 @@ public final class ProfileCatalogue {
                 String text = read(file);
                 // No run gives values yet: each variable is checked as its default, or else as its own name.
                 Profile p = ProfileYaml.parse(file.toString(), text, ProfileVariables.placeholders(), false);
+                Optional<String> patterns = ProfilePatterns.problem(p);
+                if (patterns.isPresent()) throw new ProfileException(file.toString(), 0, 0, patterns.get());
                 Loaded other = profiles.get(p.name());
                 if (other != null) {
                     errors.add(new ProfileList.ProfileError(file.toString(), 0, 0,

@@ -97,11 +97,16 @@ public final class RunResolver {
     }
 
     private static Profile parse(String field, Parse parse) {
+        Profile profile;
         try {
-            return parse.run();
+            profile = parse.run();
         } catch (ProfileException e) {
             throw ApiException.badRequest(e.getMessage(), field);
         }
+        ProfilePatterns.problem(profile).ifPresent(problem -> {
+            throw ApiException.badRequest(field + " (" + profile.name() + "): " + problem, field + ".patterns");
+        });
+        return profile;
     }
 
     private static JobPlan plan(Profile profile, SubmitRun request, String field) {
