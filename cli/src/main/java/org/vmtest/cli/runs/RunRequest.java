@@ -54,7 +54,9 @@ public final class RunRequest {
     /** @param given {@code NAME -> VALUE}, {@code NAME -> @FILE} or {@code NAME -> env:VAR} */
     public RunRequest secretVariables(Map<String, String> given, UnaryOperator<String> environment) {
         Map<String, String> values = new LinkedHashMap<>();
-        if (given != null) given.forEach((name, value) -> values.put(name, secretValue(name, value, environment)));
+        if (given != null) {
+            given.forEach((name, value) -> values.put(name, secretValue("--secret-var " + name, value, environment)));
+        }
         this.secretVariables = values;
         return this;
     }
@@ -64,6 +66,36 @@ public final class RunRequest {
         Map<String, ArtifactSpec> specs = new LinkedHashMap<>();
         if (given != null) given.forEach((name, value) -> specs.put(name, artifact(name, value)));
         this.artifacts = specs;
+        return this;
+    }
+
+    /**
+     * Request headers for fetching artifacts given with {@link #artifacts}; call after it.
+     *
+     * @param given {@code NAME=HEADER: VALUE} per header; VALUE may be {@code @FILE} or {@code env:VAR}
+     */
+    public RunRequest artifactHeaders(List<String> given, UnaryOperator<String> environment) {
+        if (given == null || given.isEmpty()) return this;
+        Map<String, Map<String, String>> headers = new LinkedHashMap<>();
+        for (String header : given) {
+            int eq = header.indexOf('=');
+            int colon = header.indexOf(':', Math.max(eq, 0));
+            if (eq <= 0 || colon < 0) {
+                throw new IllegalArgumentException("--artifact-header: expected NAME=HEADER: VALUE, got no '=' or ':'");
+            }
+            String name = header.substring(0, eq);
+            if (!artifacts.containsKey(name)) {
+                throw new IllegalArgumentException("--artifact-header " + name + ": no --artifact " + name);
+            }
+            String value = secretValue("--artifact-header " + name, header.substring(colon + 1).strip(), environment);
+            headers.computeIfAbsent(name, n -> new LinkedHashMap<>()).put(header.substring(eq + 1, colon).strip(), value);
+        }
+        Map<String, ArtifactSpec> withHeaders = new LinkedHashMap<>(artifacts);
+        headers.forEach((name, h) -> {
+            ArtifactSpec a = artifacts.get(name);
+            withHeaders.put(name, new ArtifactSpec(a.url(), a.sha256(), a.size(), h, a.compression()));
+        });
+        this.artifacts = withHeaders;
         return this;
     }
 
@@ -123,20 +155,20 @@ public final class RunRequest {
         }
     }
 
-    static String secretValue(String name, String value, UnaryOperator<String> environment) {
+    static String secretValue(String option, String value, UnaryOperator<String> environment) {
         if (value.startsWith(FROM_FILE)) {
             Path file = Path.of(value.substring(FROM_FILE.length()));
             try {
                 return Files.readString(file).stripTrailing();
             } catch (IOException e) {
-                throw new IllegalArgumentException("--secret-var " + name + ": cannot read " + file + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(option + ": cannot read " + file + ": " + e.getMessage(), e);
             }
         }
         if (value.startsWith(FROM_ENV)) {
             String variable = value.substring(FROM_ENV.length());
             String fromEnv = environment.apply(variable);
             if (fromEnv == null) {
-                throw new IllegalArgumentException("--secret-var " + name + ": environment variable " + variable + " is not set");
+                throw new IllegalArgumentException(option + ": environment variable " + variable + " is not set");
             }
             return fromEnv;
         }

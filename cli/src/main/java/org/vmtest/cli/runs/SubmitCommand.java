@@ -57,6 +57,11 @@ public final class SubmitCommand implements Callable<Integer> {
             + "check, named in a profile as artifact:NAME (repeatable)")
     Map<String, String> artifacts = new LinkedHashMap<>();
 
+    @Option(names = "--artifact-header", paramLabel = "NAME=HEADER: VALUE", description = "a request header for "
+            + "fetching artifact NAME, e.g. 'disk=Authorization: env:IMAGES_AUTH'; VALUE may be @FILE or env:VAR as "
+            + "for --secret-var; never shown or logged (repeatable)")
+    List<String> artifactHeaders = new ArrayList<>();
+
     @Option(names = "--label", paramLabel = "K=V", description = "a label such as commit=abc123 (repeatable)")
     Map<String, String> labels = new LinkedHashMap<>();
 
@@ -102,7 +107,7 @@ public final class SubmitCommand implements Callable<Integer> {
     /** The run these options describe. */
     RunRequest request(UnaryOperator<String> environment) {
         return new RunRequest(profiles, labels).variables(variables).secretVariables(secretVariables, environment)
-                .artifacts(artifacts).profileFiles(profileFiles);
+                .artifacts(artifacts).artifactHeaders(artifactHeaders, environment).profileFiles(profileFiles);
     }
 
     int finish(CoordinatorClient client, String runId, PrintWriter out) throws IOException {

@@ -75,6 +75,23 @@ class SubmitCommandTest {
     }
 
     @Test
+    void artifactHeadersComeFromTheCommandLineAFileOrTheEnvironment() throws Exception {
+        Path tokenFile = Files.writeString(dir.resolve("auth"), "Bearer from-a-file\n");
+        Map<String, Object> body = body(Map.of("IMAGES_AUTH", "Bearer from-the-env"), "--profile", "pass",
+                "--artifact", "disk=https://ci.example/disk#sha256=" + SHA,
+                "--artifact", "kernel=https://ci.example/kernel#sha256=" + SHA,
+                "--artifact-header", "disk=Authorization: env:IMAGES_AUTH", "--artifact-header", "disk=X-Trace: 42",
+                "--artifact-header", "kernel=Authorization: @" + tokenFile);
+        @SuppressWarnings("unchecked")
+        Map<String, ArtifactSpec> artifacts = (Map<String, ArtifactSpec>) body.get("artifacts");
+        assertThat(artifacts.get("disk").headers())
+                .isEqualTo(Map.of("Authorization", "Bearer from-the-env", "X-Trace", "42"));
+        assertThat(artifacts.get("kernel").headers()).isEqualTo(Map.of("Authorization", "Bearer from-a-file"));
+        assertThatThrownBy(() -> body(Map.of(), "--profile", "pass", "--artifact-header", "disk=Authorization: x"))
+                .hasMessageContaining("--artifact-header disk: no --artifact disk");
+    }
+
+    @Test
     void aBrokenProfileFileIsReportedWithItsFileAndLine() throws Exception {
         Path file = profileFile("broken.yaml", PROFILE.replace("  cmdline:", "  memoryMiB: lots\n  cmdline:"));
         assertThatThrownBy(() -> body(Map.of(), "--profile-file", file.toString(), "--var", "GREETING=hi",
