@@ -48,6 +48,11 @@ public final class CoordinatorClient {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("profiles", profiles);
         body.put("labels", labels);
+        return submit(body);
+    }
+
+    /** @param body the whole {@code POST /api/v1/runs} body (variables, artifacts, profile definitions) */
+    public RunView submit(Map<String, Object> body) {
         return read(send(request("api/v1/runs").POST(json(body)), 201), RunView.class);
     }
 

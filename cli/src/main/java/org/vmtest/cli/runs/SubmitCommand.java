@@ -5,10 +5,12 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
 import org.vmtest.cli.ExitCodes;
 import org.vmtest.cli.client.CoordinatorClient;
 import org.vmtest.cli.client.CoordinatorException;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "submit",
         mixinStandardHelpOptions = true,
-        description = {"Submits a run of one job per profile to the coordinator.",
+        description = {"Submits a run of one job per profile to the coordinator: catalogue profiles (--profile), "
+                + "profiles of your own (--profile-file), with the run's variables and artifacts.",
                 "Exit codes: 0 all passed, 1 a job failed or was aborted, 2 infrastructure error, 64 usage error."})
 public final class SubmitCommand implements Callable<Integer> {
     /** What the coordinator takes in one run. */
@@ -40,8 +43,29 @@ public final class SubmitCommand implements Callable<Integer> {
     @Mixin
     CoordinatorOptions coordinator;
 
-    @Option(names = "--profile", required = true, paramLabel = "P", description = "a profile of the catalogue (repeatable)")
-    List<String> profiles;
+    @Option(names = "--profile", paramLabel = "P", description = "a profile of the catalogue (repeatable)")
+    List<String> profiles = new ArrayList<>();
+
+    @Option(names = "--profile-file", paramLabel = "FILE", description = "a profile of your own, a YAML file as in the "
+            + "catalogue; checked here, then sent with the run (repeatable)")
+    List<Path> profileFiles = new ArrayList<>();
+
+    @Option(names = "--var", paramLabel = "NAME=VALUE", description = "a variable for ${NAME} in the profiles (repeatable)")
+    Map<String, String> variables = new LinkedHashMap<>();
+
+    @Option(names = "--secret-var", paramLabel = "NAME=VALUE", description = "a secret variable: never shown, never "
+            + "logged. VALUE may be @FILE (read from a file) or env:VAR (from the environment), which keeps it off the "
+            + "command line (repeatable)")
+    Map<String, String> secretVariables = new LinkedHashMap<>();
+
+    @Option(names = "--artifact", paramLabel = "NAME=URL#sha256=HEX", description = "a file the workers fetch and "
+            + "check, named in a profile as artifact:NAME (repeatable)")
+    Map<String, String> artifacts = new LinkedHashMap<>();
+
+    @Option(names = "--artifact-header", paramLabel = "NAME=HEADER: VALUE", description = "a request header for "
+            + "fetching artifact NAME, e.g. 'disk=Authorization: env:IMAGES_AUTH'; VALUE may be @FILE or env:VAR as "
+            + "for --secret-var; never shown or logged (repeatable)")
+    List<String> artifactHeaders = new ArrayList<>();
 
     @Option(names = "--label", paramLabel = "K=V", description = "a label such as commit=abc123 (repeatable)")
     Map<String, String> labels = new LinkedHashMap<>();
@@ -71,15 +95,27 @@ public final class SubmitCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        CoordinatorClient client = coordinator.client();
-        if (repeat < 1 || repeat * profiles.size() > MAX_JOBS) {
-            spec.commandLine().getErr().println("vmtest: --repeat must be from 1 to " + MAX_JOBS / profiles.size()
+        if (repeat > 1 && !profileFiles.isEmpty()) {
+            spec.commandLine().getErr().println("vmtest: --repeat takes catalogue profiles (--profile) only: a run "
+                    + "holds each --profile-file definition once");
+            return ExitCodes.USAGE;
+        }
+        if (repeat < 1 || repeat * Math.max(1, profiles.size()) > MAX_JOBS) {
+            spec.commandLine().getErr().println("vmtest: --repeat must be from 1 to " + MAX_JOBS / Math.max(1, profiles.size())
                     + " for " + profiles.size() + " profile(s): a run has at most " + MAX_JOBS + " jobs");
             return ExitCodes.USAGE;
         }
+        Map<String, Object> body;
+        try {
+            body = request(System::getenv).body();
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("vmtest: " + e.getMessage());
+            return ExitCodes.USAGE;
+        }
+        CoordinatorClient client = coordinator.client();
         RunView run;
         try {
-            run = client.submit(repeated(profiles, repeat), labels);
+            run = client.submit(body);
         } catch (CoordinatorException e) {
             spec.commandLine().getErr().println("vmtest: " + e.getMessage());
             return e.clientError() && e.status() != 401 && e.status() != 403 ? ExitCodes.USAGE : ExitCodes.INFRASTRUCTURE;
@@ -88,6 +124,12 @@ public final class SubmitCommand implements Callable<Integer> {
         out.flush();
         if (!(follow || waitForVerdict || junit != null || json != null || knownOk || repeat > 1)) return ExitCodes.OK;
         return finish(client, run.id(), out);
+    }
+
+    /** The run these options describe. */
+    RunRequest request(UnaryOperator<String> environment) {
+        return new RunRequest(repeated(profiles, repeat), labels).variables(variables).secretVariables(secretVariables, environment)
+                .artifacts(artifacts).artifactHeaders(artifactHeaders, environment).profileFiles(profileFiles);
     }
 
     int finish(CoordinatorClient client, String runId, PrintWriter out) throws IOException {

@@ -72,6 +72,12 @@ public record Profile(
                 null);
     }
 
+    /** This profile with another attempt limit; every other field stays (a run's override). */
+    public Profile withAttemptLimit(int limit) {
+        return new Profile(name, description, vm, ssh, install, reboot, tests, phaseTimeouts, stallLimits, limit,
+                patterns, console);
+    }
+
     public Duration timeout(Phase phase) {
         return phaseTimeouts.getOrDefault(phase, DEFAULT_PHASE_TIMEOUT);
     }

@@ -3,6 +3,7 @@ package org.vmtest.protocol.profiles;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -45,8 +46,46 @@ public final class ProfileYaml {
 
     /** @param name how to name the source in errors (a file path, {@code request body}) */
     public static Profile parse(String name, String yaml) throws ProfileException {
+        return parse(name, yaml, ProfileVariables.none(), false);
+    }
+
+    /**
+     * Reads a profile file with the run's variables substituted ({@link ProfileVariables}).
+     *
+     * @param masked secret variables as {@code ***} (the copy the API shows) instead of their values
+     */
+    public static Profile parse(String name, String yaml, ProfileVariables variables, boolean masked)
+            throws ProfileException {
+        JsonNode tree;
         try {
-            Profile profile = YAML.readValue(yaml, Profile.class);
+            tree = YAML.readTree(yaml);
+        } catch (JsonProcessingException e) {
+            throw problem(name, yaml, e);
+        }
+        return bind(name, yaml, tree, variables, masked);
+    }
+
+    /**
+     * Checks and binds a profile given as a tree (a profile definition sent as JSON) exactly as a file is checked:
+     * unknown keys, types, regexes, image paths. Errors name the field path; there is no line to name.
+     */
+    public static Profile bind(String name, JsonNode tree, ProfileVariables variables, boolean masked)
+            throws ProfileException {
+        return bind(name, "", tree, variables, masked);
+    }
+
+    private static Profile bind(String name, String yaml, JsonNode tree, ProfileVariables variables, boolean masked)
+            throws ProfileException {
+        if (tree == null || tree.isMissingNode() || tree.isNull()) throw new ProfileException(name, 0, 0, "empty profile");
+        JsonNode resolved;
+        try {
+            resolved = variables.resolve(tree, masked);
+        } catch (ProfileVariables.Unresolved e) {
+            int line = lineOfKey(yaml, references(e.path()));
+            throw new ProfileException(name, line, line > 0 ? 1 : 0, e.getMessage());
+        }
+        try {
+            Profile profile = YAML.treeToValue(resolved, Profile.class);
             if (profile == null) throw new ProfileException(name, 0, 0, "empty profile");
             Optional<ImagePath.Violation> outside = ImagePath.firstViolation(profile.vm());
             if (outside.isPresent()) {
@@ -63,18 +102,28 @@ public final class ProfileYaml {
             }
             return profile;
         } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            int line = at == null ? 0 : at.getLineNr();
-            int column = at == null ? 0 : at.getColumnNr();
-            int keyLine = e instanceof JsonMappingException jme ? lineOfKey(yaml, jme.getPath()) : 0;
-            if (keyLine > 0) {
-                // Jackson buffers a record's properties and reports problems at the object's end; the key's own
-                // line is what a person needs.
-                line = keyLine;
-                column = 1;
-            }
-            throw new ProfileException(name, line, column, describe(e));
+            throw problem(name, yaml, e);
         }
+    }
+
+    private static List<JsonMappingException.Reference> references(List<Object> path) {
+        return path.stream().map(p -> p instanceof Integer i
+                ? new JsonMappingException.Reference(null, i)
+                : new JsonMappingException.Reference(null, (String) p)).toList();
+    }
+
+    private static ProfileException problem(String name, String yaml, JsonProcessingException e) {
+        JsonLocation at = e.getLocation();
+        int line = at == null ? 0 : Math.max(0, at.getLineNr());
+        int column = at == null ? 0 : Math.max(0, at.getColumnNr());
+        int keyLine = e instanceof JsonMappingException jme ? lineOfKey(yaml, jme.getPath()) : 0;
+        if (keyLine > 0) {
+            // Jackson buffers a record's properties and reports problems at the object's end; the key's own
+            // line is what a person needs.
+            line = keyLine;
+            column = 1;
+        }
+        return new ProfileException(name, line, column, describe(e));
     }
 
     /** The line of the key a mapping path ends in, found by walking the keys down the text; 0 if not found. */

@@ -75,6 +75,7 @@ final class Samples {
                 new JobRequested("j-2", "r-1", profile(), Map.of(), T, Map.of("disk", new ArtifactSpec(
                         "https://ci.example/nixos.qcow2.zst", "AB".repeat(32), 1234L, Map.of("Authorization", "Bearer t"),
                         null))),
+                new JobRequested("j-3", "r-1", profile(), Map.of(), T, Map.of(), List.of("s3cret-value")),
                 new Line("j-1", 1, 42, LineSource.CONSOLE, Phase.INSTALLATION, T, "vmtest-install: [ 50%]\tcopying", false),
                 new JobStarted("j-1", 1, T, "r-1", "pass", "host-a", "vmtest-host-a-j-1-a1", "tcg",
                         Map.of(Phase.INSTALLATION, Duration.ofSeconds(60)), List.of(pattern())),

@@ -18,6 +18,7 @@ import org.vmtest.coordinator.api.ProfileList;
 import org.vmtest.coordinator.api.ProfileSummary;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.profiles.ProfileException;
+import org.vmtest.protocol.profiles.ProfileVariables;
 import org.vmtest.protocol.profiles.ProfileYaml;
 
 /**
@@ -27,7 +28,12 @@ import org.vmtest.protocol.profiles.ProfileYaml;
 public final class ProfileCatalogue {
     private static final Logger LOG = LoggerFactory.getLogger(ProfileCatalogue.class);
 
-    private record Loaded(Profile profile, Path file) {
+    /** @param text the file as read: a run resolves its variables in it */
+    private record Loaded(Profile profile, Path file, String text) {
+    }
+
+    /** A catalogue profile's file, to resolve a run's variables in. */
+    public record Source(String name, Path file, String text) {
     }
 
     private record Snapshot(Map<String, Loaded> profiles, List<ProfileList.ProfileError> errors, String fingerprint) {
@@ -65,6 +71,10 @@ public final class ProfileCatalogue {
         return Optional.ofNullable(snapshot.profiles().get(name)).map(Loaded::profile);
     }
 
+    public Optional<Source> source(String name) {
+        return Optional.ofNullable(snapshot.profiles().get(name)).map(l -> new Source(name, l.file(), l.text()));
+    }
+
     public ProfileList list() {
         Snapshot s = snapshot;
         List<ProfileSummary> summaries = s.profiles().values().stream()
@@ -79,19 +89,31 @@ public final class ProfileCatalogue {
         List<ProfileList.ProfileError> errors = new ArrayList<>();
         for (Path file : files()) {
             try {
-                Profile p = ProfileYaml.read(file);
+                String text = read(file);
+                // No run gives values yet: each variable is checked as its default, or else as its own name.
+                Profile p = ProfileYaml.parse(file.toString(), text, ProfileVariables.placeholders(), false);
+                Optional<String> patterns = ProfilePatterns.problem(p);
+                if (patterns.isPresent()) throw new ProfileException(file.toString(), 0, 0, patterns.get());
                 Loaded other = profiles.get(p.name());
                 if (other != null) {
                     errors.add(new ProfileList.ProfileError(file.toString(), 0, 0,
                             "profile name '" + p.name() + "' is already used by " + other.file()));
                 } else {
-                    profiles.put(p.name(), new Loaded(p, file));
+                    profiles.put(p.name(), new Loaded(p, file, text));
                 }
             } catch (ProfileException e) {
                 errors.add(new ProfileList.ProfileError(e.file(), e.line(), e.column(), e.getMessage()));
             }
         }
         return new Snapshot(Map.copyOf(profiles), List.copyOf(errors), fingerprint);
+    }
+
+    private static String read(Path file) throws ProfileException {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new ProfileException(file.toString(), 0, 0, "cannot read: " + e.getMessage());
+        }
     }
 
     private List<Path> files() {

@@ -38,8 +38,10 @@ public final class RunService {
     private static final JsonSerde<ControlCommand> CONTROL = JsonSerde.of(ControlCommand.class);
     private static final JsonSerde<Run> RUNS = JsonSerde.of(Run.class);
     public static final int MAX_LIMIT = 500;
+    /** Kafka's default record limit is 1 MiB; a job or run record stays well below it. */
+    static final int MAX_JOB_BYTES = 512 * 1024;
 
-    private final ProfileCatalogue profiles;
+    private final RunResolver resolver;
     private final RunPublisher publisher;
     private final RunView view;
     private final Topics topics;
@@ -50,7 +52,7 @@ public final class RunService {
     public RunService(ProfileCatalogue profiles, RunPublisher publisher, RunView view, InitialLoad initialLoad,
                       Topics topics, Clock clock, RunMetrics metrics) {
         this.initialLoad = initialLoad;
-        this.profiles = profiles;
+        this.resolver = new RunResolver(profiles);
         this.publisher = publisher;
         this.view = view;
         this.topics = topics;
@@ -60,33 +62,42 @@ public final class RunService {
 
     /**
      * Publishes one {@code JobRequested} per profile, the {@code RunSubmitted} and the run's QUEUED state in one
-     * transaction and returns the run. Every profile is checked before anything is written.
+     * transaction and returns the run. Every profile is resolved and checked before anything is written. Secret
+     * values and artifact headers go to the jobs topic only: the other records carry them masked or not at all.
      */
     public Run submit(SubmitRun request) {
-        List<Profile> chosen = new ArrayList<>();
-        for (int i = 0; i < request.profiles().size(); i++) {
-            String name = request.profiles().get(i);
-            String field = "profiles[" + i + "]";
-            Profile profile = profiles.get(name).orElseThrow(() -> ApiException.badRequest(
-                    "unknown profile '" + name + "' (GET /api/v1/profiles lists them)", field));
-            chosen.add(applyOverrides(profile, request.overrides()));
-        }
+        RunResolver.Resolved resolved = resolver.resolve(request);
         Instant now = clock.instant();
         String runId = newRunId();
         Map<String, String> labels = request.labels();
         List<RunSubmitted.JobRef> refs = new ArrayList<>();
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
-        for (int i = 0; i < chosen.size(); i++) {
-            Profile profile = chosen.get(i);
+        // for the worker to mask in what it publishes (a command it echoes, a guest that prints one)
+        List<String> secrets = request.secretVariables().values().stream().filter(v -> !v.isEmpty()).distinct().toList();
+        for (int i = 0; i < resolved.jobs().size(); i++) {
+            RunResolver.JobPlan plan = resolved.jobs().get(i);
+            Profile profile = plan.profile();
             String jobId = runId + "-" + (i + 1) + "-" + profile.name();
             refs.add(new RunSubmitted.JobRef(jobId, profile.name()));
-            JobMessage job = new JobRequested(jobId, runId, profile, labels, now);
-            records.add(new ProducerRecord<>(topics.jobs(), jobId, JOBS.encode(job)));
+            JobMessage job = new JobRequested(jobId, runId, profile, labels, now, plan.artifacts(), secrets);
+            byte[] encoded = JOBS.encode(job);
+            if (encoded.length > MAX_JOB_BYTES) {
+                throw ApiException.badRequest("profile '" + profile.name() + "' takes " + encoded.length
+                        + " bytes with its variables substituted, more than " + MAX_JOB_BYTES, "variables");
+            }
+            records.add(new ProducerRecord<>(topics.jobs(), jobId, encoded));
         }
-        RunCommand submitted = new RunSubmitted(runId, now, refs, labels);
-        records.add(new ProducerRecord<>(topics.runCommands(), runId, COMMANDS.encode(submitted)));
+        RunCommand submitted = new RunSubmitted(runId, now, refs, labels, resolved.variables(), request.artifacts(),
+                resolved.profiles());
+        byte[] command = COMMANDS.encode(submitted);
+        if (command.length > MAX_JOB_BYTES) {
+            throw ApiException.badRequest("the run's profiles take " + command.length + " bytes with their variables "
+                    + "substituted, more than " + MAX_JOB_BYTES, "profileDefinitions");
+        }
+        records.add(new ProducerRecord<>(topics.runCommands(), runId, command));
         List<Job> jobs = refs.stream().map(r -> Job.queued(r.jobId(), r.profile())).toList();
-        Run run = new Run(runId, RunStatus.QUEUED, null, labels, now, now, null, jobs);
+        Run run = new Run(runId, RunStatus.QUEUED, null, labels, now, now, null, jobs, resolved.variables(),
+                request.artifacts(), resolved.profiles(), false);
         // The run's first state goes out with its jobs: every coordinator, a restarted one included, shows it as
         // soon as this answers, even while the run-state stream lags (it can wait on a crashed producer's open
         // transaction for as long as the transaction timeout). The stream's own fold of RunSubmitted follows.
@@ -95,15 +106,17 @@ public final class RunService {
         metrics.submitted(refs.size());
         view.pending(run);
         try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", runId)) {
-            LOG.info("run submitted: {} job(s), profiles {}", jobs.size(), request.profiles());
+            LOG.info("run submitted: {} job(s), profiles {}, variables {}, secret variables {}, artifacts {}",
+                    jobs.size(), refs.stream().map(RunSubmitted.JobRef::profile).toList(), request.variables().keySet(),
+                    request.secretVariables().keySet(), request.artifacts().keySet());
         }
         return run;
     }
 
-    private static Profile applyOverrides(Profile p, SubmitRun.Overrides overrides) {
-        if (overrides == null || overrides.attemptLimit() == null) return p;
-        return new Profile(p.name(), p.description(), p.vm(), p.ssh(), p.install(), p.reboot(), p.tests(),
-                p.phaseTimeouts(), p.stallLimits(), overrides.attemptLimit(), p.patterns(), p.console());
+    /** The resolved profile a run's jobs run under this name, secret values masked. */
+    public Profile profile(String runId, String name) {
+        return get(runId).profile(name).orElseThrow(() -> ApiException.notFound(
+                "run '" + runId + "' has no profile '" + name + "'"));
     }
 
     public Run get(String runId) {
@@ -143,8 +156,7 @@ public final class RunService {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", runId)) {
             LOG.info("run cancelled: {} job(s) told to stop", records.size() - 1);
         }
-        return new Run(run.id(), RunStatus.CANCELLED, run.verdict(), run.labels(), run.createdAt(), now,
-                run.finishedAt(), run.jobs());
+        return run.with(RunStatus.CANCELLED, run.verdict(), now, run.finishedAt(), run.jobs());
     }
 
     /**

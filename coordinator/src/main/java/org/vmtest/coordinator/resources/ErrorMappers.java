@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ElementKind;
@@ -56,6 +57,11 @@ public final class ErrorMappers {
             String message;
             if (e instanceof UnrecognizedPropertyException u) {
                 message = "unknown field '" + u.getPropertyName() + "'";
+            } else if (e instanceof ValueInstantiationException v && v.getCause() instanceof IllegalArgumentException bad) {
+                // a record's own check (an artifact's URL or sha256): its message names what is wrong
+                message = bad.getMessage();
+            } else if (e instanceof ValueInstantiationException v && v.getCause() instanceof NullPointerException missing) {
+                message = "missing field '" + missing.getMessage() + "'";
             } else if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
                 message = "wrong type: expected " + describe(m.getTargetType());
             } else {

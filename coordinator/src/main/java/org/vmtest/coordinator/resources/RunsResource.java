@@ -42,6 +42,7 @@ import org.vmtest.coordinator.auth.Scope;
 import org.vmtest.coordinator.core.ApiException;
 import org.vmtest.coordinator.core.RunService;
 import org.vmtest.coordinator.state.EventHub;
+import org.vmtest.protocol.jobs.Profile;
 
 /** {@code /api/v1/runs}: submit, list, read, cancel and follow runs. */
 @Path("v1/runs")
@@ -91,6 +92,14 @@ public final class RunsResource {
     @RolesAllowed(Scope.READ)
     public Run get(@PathParam("id") String id) {
         return runs.get(id);
+    }
+
+    /** The profile the run's jobs run under this name: variables substituted, secret values as {@code ***}. */
+    @GET
+    @Path("{id}/profiles/{name}")
+    @RolesAllowed(Scope.READ)
+    public Profile profile(@PathParam("id") String id, @PathParam("name") String name) {
+        return runs.profile(id, name);
     }
 
     @DELETE

@@ -41,7 +41,8 @@ public final class RunFold {
     }
 
     public static Run empty(String runId) {
-        return new Run(runId, RunStatus.QUEUED, null, Map.of(), null, null, null, List.of());
+        return new Run(runId, RunStatus.QUEUED, null, Map.of(), null, null, null, List.of(), Map.of(), Map.of(), List.of(),
+                false);
     }
 
     public static Step apply(Run run, RunInput input) {
@@ -66,7 +67,8 @@ public final class RunFold {
                 .toList();
         RunStatus state = run.state() == RunStatus.CANCELLED ? RunStatus.CANCELLED
                 : jobs.stream().anyMatch(j -> j.started() || j.finished()) ? RunStatus.RUNNING : RunStatus.QUEUED;
-        return new Run(run.id(), state, null, s.labels(), s.time(), latest(run.updatedAt(), s.time()), null, jobs);
+        return new Run(run.id(), state, null, s.labels(), s.time(), latest(run.updatedAt(), s.time()), null, jobs,
+                s.variables(), s.artifacts(), s.profiles(), false);
     }
 
     private static Run cancelled(Run run, RunCancelled x) {
@@ -175,8 +177,7 @@ public final class RunFold {
                 .max(Instant::compareTo).orElse(run.updatedAt());
         RunStatus state = run.state() == RunStatus.CANCELLED ? RunStatus.CANCELLED : RunStatus.DONE;
         boolean allKnown = allFailuresKnown(run.jobs());
-        Run done = new Run(run.id(), state, verdict, run.labels(), run.createdAt(), latest(run.updatedAt(), time), time,
-                run.jobs(), allKnown);
+        Run done = run.with(state, verdict, latest(run.updatedAt(), time), time, run.jobs(), allKnown);
         Map<String, Verdict> jobs = new LinkedHashMap<>();
         run.jobs().forEach(j -> jobs.put(j.id(), j.verdict()));
         return new Step(done, Optional.of(new RunVerdict(run.id(), time, verdict, jobs, run.labels(), allKnown)));
@@ -208,8 +209,7 @@ public final class RunFold {
     }
 
     private static Run withJobs(Run run, RunStatus state, List<Job> jobs, Instant time) {
-        return new Run(run.id(), state, run.verdict(), run.labels(), run.createdAt(), latest(run.updatedAt(), time),
-                run.finishedAt(), jobs, run.allFailuresKnown());
+        return run.with(state, run.verdict(), latest(run.updatedAt(), time), run.finishedAt(), jobs);
     }
 
     private static Job with(Job j, Phase phase, List<PhaseSpan> phases, List<TestResult> tests, Instant finishedAt) {
