@@ -11,6 +11,7 @@ import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.JobStarted;
 import org.vmtest.worker.ssh.KeyDirectory;
 import org.vmtest.worker.stream.JobStream;
+import org.vmtest.worker.stream.SecretMask;
 import org.vmtest.worker.stream.LineAssembler;
 import org.vmtest.worker.vm.ConsoleListener;
 
@@ -30,6 +31,8 @@ public final class JobRunner {
     private final JobStream stream;
     private final LibvirtGuestSession guest;
     private final AbortHandle handle;
+    /** The run's secret values, masked in what this job publishes and logs. */
+    private final SecretMask secrets;
 
     public JobRunner(JobRequested job, int attempt, WorkerContext ctx) {
         this.job = job;
@@ -37,6 +40,8 @@ public final class JobRunner {
         this.ctx = ctx;
         this.domainName = ctx.launcher().domainName(job.jobId(), attempt);
         this.stream = ctx.publisher().open(job.jobId(), job.runId(), attempt);
+        this.secrets = new SecretMask(job.secrets());
+        stream.maskSecrets(secrets);
         this.guest = new LibvirtGuestSession(ctx.launcher(), job.profile(), domainName, ctx.accelerator(), ctx.ssh(),
                 ctx.config().ssh(), ctx.pendingDestroys(), consoleTo(stream), new KeyDirectory(ctx.config().keyDir()),
                 "vmtest-" + job.jobId(), job.artifacts(), stream::worker);
@@ -119,7 +124,7 @@ public final class JobRunner {
                 result.verdict(), reason, script.phase(), script.phaseMillis(), ctx.config().workerId(),
                 guest.artifactFetchMillis());
         stream.event(finished);
-        LOG.info("job {} attempt {} finished {} {}", job.jobId(), attempt, result.verdict(), reason);
+        LOG.info("job {} attempt {} finished {} {}", job.jobId(), attempt, result.verdict(), secrets.apply(reason));
         return new JobOutcome.Finished(finished);
     }
 

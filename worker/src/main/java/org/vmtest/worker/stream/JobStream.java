@@ -3,8 +3,10 @@ package org.vmtest.worker.stream;
 import java.time.InstantSource;
 import org.vmtest.protocol.LineSource;
 import org.vmtest.protocol.Phase;
+import org.vmtest.protocol.stream.JobFinished;
 import org.vmtest.protocol.stream.Line;
 import org.vmtest.protocol.stream.StreamEvent;
+import org.vmtest.protocol.stream.TestFinished;
 
 /**
  * Everything one job attempt publishes, in order: lines from the console, SSH and the worker itself, and the
@@ -17,6 +19,7 @@ public final class JobStream {
     private final String runId;
     private final int attempt;
     private final InstantSource clock;
+    private volatile SecretMask secrets = SecretMask.NONE;
     private volatile Phase phase = Phase.PROVISIONING;
     private long seq;
 
@@ -32,6 +35,11 @@ public final class JobStream {
         this.runId = runId;
         this.attempt = attempt;
         this.clock = clock;
+    }
+
+    /** Masks the values of the run's secret variables in every line and reason published from now on. */
+    public void maskSecrets(SecretMask mask) {
+        this.secrets = mask;
     }
 
     public String jobId() {
@@ -91,11 +99,27 @@ public final class JobStream {
     }
 
     private synchronized void line(LineSource source, String text, boolean continued) {
-        publisher.send(jobId, new Line(jobId, attempt, ++seq, source, phase, clock.instant(), text, continued));
+        publisher.send(jobId, new Line(jobId, attempt, ++seq, source, phase, clock.instant(), secrets.apply(text),
+                continued));
     }
 
     public synchronized void event(StreamEvent event) {
-        publisher.send(jobId, event);
+        publisher.send(jobId, masked(event));
+    }
+
+    /** The texts of an event that may quote a command or its output, masked. */
+    private StreamEvent masked(StreamEvent event) {
+        SecretMask mask = secrets;
+        if (mask.masksNothing()) return event;
+        if (event instanceof TestFinished t) {
+            return new TestFinished(t.jobId(), t.attempt(), t.time(), t.runId(), mask.apply(t.name()), t.passed(),
+                    t.exitCode(), t.durationMillis(), mask.apply(t.reason()), mask.apply(t.outputTail()));
+        }
+        if (event instanceof JobFinished f) {
+            return new JobFinished(f.jobId(), f.attempt(), f.time(), f.runId(), f.outcome(), mask.apply(f.reason()),
+                    f.lastPhase(), f.phaseMillis(), f.workerId(), f.artifactFetchMillis());
+        }
+        return event;
     }
 
     /** How many lines this attempt published so far. */
