@@ -40,7 +40,8 @@ import org.vmtest.worker.stream.JobStream;
  * without a VM if there is one.
  *
  * <p>This thread does every call on its consumer: it polls, starts the job on a thread of its own, RENEWs the
- * job's lock while it runs, ACCEPTs when it ended (whatever the verdict), and RELEASEs it on shutdown.
+ * job's lock while it runs, ACCEPTs when it ended (whatever the verdict; the ACCEPT goes out with the poll for the
+ * next job), and RELEASEs it on shutdown.
  */
 final class JobSlot implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(JobSlot.class);
@@ -73,8 +74,13 @@ final class JobSlot implements Runnable {
         consumer.wakeup();
     }
 
+    /**
+     * Polls while free. A job's acknowledgement goes out with the next poll (see {@link SlotConsumer}); on the way out
+     * the last ones are committed before the consumer closes.
+     */
     @Override
     public void run() {
+        long freeSince = System.nanoTime();
         try {
             while (!stopping) {
                 ConsumerRecords<String, byte[]> records;
@@ -87,19 +93,22 @@ final class JobSlot implements Runnable {
                     if (stopping) {
                         consumer.acknowledge(record, AcknowledgeType.RELEASE);
                     } else {
-                        handle(record);
+                        handle(record, freeSince);
+                        freeSince = System.nanoTime();
                     }
                 }
-                if (!records.isEmpty()) consumer.commit();
             }
         } catch (RuntimeException e) {
             LOG.error("slot {} of worker {} stopped by an error", index, ctx.config().workerId(), e);
         } finally {
+            consumer.commit();
             consumer.close();
         }
     }
 
-    private void handle(ConsumerRecord<String, byte[]> record) {
+    /** @param freeSince when the slot settled its previous job (or started): what it waited for this one */
+    private void handle(ConsumerRecord<String, byte[]> record, long freeSince) {
+        long acquired = System.nanoTime();
         Decoded<JobMessage> decoded = SERDE.decode(record.value());
         if (decoded instanceof Decoded.Malformed<JobMessage> bad) {
             deadLetters.send(record, bad.error());
@@ -151,17 +160,24 @@ final class JobSlot implements Runnable {
                     Thread t = new Thread(r, "job-" + runner.domainName());
                     t.start();
                 });
+        long started = System.nanoTime();
         try {
             boolean inFlight = superviseUntilDone(record, outcome, runner);
             JobOutcome result = outcome.join();
+            long ended = System.nanoTime();
             // the JobFinished is on the stream before the job can be delivered again: FinishedJobs relies on it
             if (result instanceof JobOutcome.Finished) ctx.publisher().flush();
+            long flushed = System.nanoTime();
             if (!inFlight) {
                 LOG.error("job {}: its record is no longer held by this slot; it cannot be acknowledged", job.jobId());
             } else {
                 consumer.acknowledge(record, result instanceof JobOutcome.Released
                         ? AcknowledgeType.RELEASE : AcknowledgeType.ACCEPT);
             }
+            // where a slot's time goes per job; the acknowledgement itself goes out with the next poll
+            LOG.info("slot {} settled job {}: free {} ms before it came, {} ms to start it, ran {} ms, stream flush {} ms",
+                    index, job.jobId(), millis(freeSince, acquired), millis(acquired, started), millis(started, ended),
+                    millis(ended, flushed));
             if (result instanceof JobOutcome.Finished finished) {
                 ctx.running().finished(job.jobId());
                 ctx.metrics().finished(finished.finished());
@@ -202,6 +218,10 @@ final class JobSlot implements Runnable {
             inFlight = consumer.renew(record);
         }
         return inFlight;
+    }
+
+    private static long millis(long fromNanos, long toNanos) {
+        return (toNanos - fromNanos) / 1_000_000;
     }
 
     /** Ends a job without a VM (tried by too many workers, or cancelled while queued), so it does not loop. */

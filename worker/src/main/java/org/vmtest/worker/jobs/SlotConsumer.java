@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +26,12 @@ import org.vmtest.protocol.kafka.KafkaSettings;
  * <p>It fetches only while free: {@code max.poll.records=1} and {@code share.acquire.mode=record_limit}, so a poll
  * acquires one job at most, and while a job runs nothing is fetched at all. A poll while a record is being renewed
  * returns the renewed record instead of fetching new ones.
+ *
+ * <p>A job's ACCEPT (or RELEASE, REJECT) travels with the slot's next poll, in the ShareFetch request that acquires
+ * the next job: one round trip per job instead of a ShareAcknowledge and then a ShareFetch. The slot is free by then,
+ * so that poll may fetch; nothing is pending while a job runs (its ACCEPT went with the poll that took the next one),
+ * so a renewal's {@code commitSync} carries the RENEW alone. What the broker refuses reaches
+ * {@link #acknowledgementsCommitted}, which logs it as {@link #commit()} does.
  *
  * <p>Why renewals go out with {@code commitSync}, not with the next {@code poll}: with the Kafka 4.4 client a poll
  * that carries a RENEW arms the consumer's fetching too, and it keeps fetching in the background until a fetch
@@ -56,6 +63,7 @@ final class SlotConsumer implements AutoCloseable {
         KafkaShareConsumer<String, byte[]> consumer = new KafkaShareConsumer<>(props);
         try {
             consumer.subscribe(List.of(kafka.topics().jobs()));
+            consumer.setAcknowledgementCommitCallback((offsets, error) -> acknowledgementsCommitted(name, offsets, error));
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
             throw e;
@@ -63,12 +71,17 @@ final class SlotConsumer implements AutoCloseable {
         return new SlotConsumer(name, consumer);
     }
 
-    /** Waits up to {@code timeout} for a job (while free). */
+    /** Acknowledgements sent with a poll (or at close) are confirmed here, on the slot's thread. */
+    private static void acknowledgementsCommitted(String name, Map<TopicIdPartition, Set<Long>> offsets, Exception error) {
+        if (error != null) LOG.error("{}: acknowledgement for {} failed: {}", name, offsets, error.toString());
+    }
+
+    /** Waits up to {@code timeout} for a job (while free); sends the acknowledgements marked since the last call. */
     ConsumerRecords<String, byte[]> poll(Duration timeout) {
         return consumer.poll(timeout);
     }
 
-    /** Marks a record; {@link #commit()} sends the marks. */
+    /** Marks a record; the next {@link #poll}, {@link #commit()} or {@link #close()} sends the marks. */
     void acknowledge(ConsumerRecord<String, byte[]> record, AcknowledgeType type) {
         consumer.acknowledge(record, type);
     }

@@ -102,11 +102,16 @@ public final class VmLauncher {
         int port = 0;
         boolean started = false;
         try {
+            // every image is looked up before any job file is made: a job naming a missing one fails at once
+            Path base = disk == null || blankDisk ? null : image(vm.disk(), "disk", fetched);
+            Path kernel = vm.kernel() == null ? null : image(vm.kernel(), "kernel", fetched);
+            Path initrd = vm.initrd() == null ? null : image(vm.initrd(), "initrd", fetched);
+            Path iso = vm.iso() == null ? null : image(vm.iso(), "iso", fetched);
             port = ssh.keyDelivery() == SshSpec.KeyDelivery.NONE ? 0 : PortAllocator.take();
             if (blankDisk) {
                 Overlays.createBlank(disk, vm.diskSizeGiB());
             } else if (disk != null) {
-                Overlays.create(image(vm.disk(), "disk", fetched), disk);
+                Overlays.create(base, disk);
             }
             if (seed != null) {
                 if (sshPublicKey == null) throw new VmStartException("ssh.keyDelivery CLOUD_INIT: no key to deliver");
@@ -115,10 +120,7 @@ public final class VmLauncher {
             DomainSpec.UefiVars uefi = vars == null ? null : UefiFirmware.forJob(vars);
             DomainSpec spec = new DomainSpec(domainName, accelerator == Accelerator.KVM ? "kvm" : "qemu",
                     vm.memoryMiB(), vm.vcpus(),
-                    vm.kernel() == null ? null : image(vm.kernel(), "kernel", fetched),
-                    vm.initrd() == null ? null : image(vm.initrd(), "initrd", fetched),
-                    cmdline(vm.cmdline(), ssh, sshPublicKey),
-                    vm.iso() == null ? null : image(vm.iso(), "iso", fetched),
+                    kernel, initrd, cmdline(vm.cmdline(), ssh, sshPublicKey), iso,
                     disk, vm.firmware(), port, ssh.port(), vm.network(), seed, uefi);
             VirtualMachine machine = VirtualMachine.start(hypervisor, spec, jobFiles, console);
             machine.holdUntilClosed(fetched);

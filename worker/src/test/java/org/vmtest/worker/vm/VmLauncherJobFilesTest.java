@@ -22,24 +22,43 @@ class VmLauncherJobFilesTest {
     @Test
     void aLaunchThatFailsAfterMakingTheJobsFilesLeavesNoneBehind() throws Exception {
         Path images = Files.createDirectories(tmp.resolve("images"));
+        Files.writeString(images.resolve("installer.iso"), "not really an ISO");
+        Path work = tmp.resolve("work");
+        // libvirt's own test driver (in the client library, no daemon) refuses to create a domain paused (libvirt
+        // 9), and it holds a domain named "test" already: the launch fails in libvirt, after the job's files were made
+        try (Hypervisor libvirtTestDriver = Hypervisor.open("test:///default")) {
+            VmLauncher launcher = new VmLauncher(libvirtTestDriver, "w1", images, work);
+            assertThatThrownBy(() -> launcher.launch(installer("installer.iso"), "test",
+                    org.vmtest.protocol.Accelerator.TCG, "ecdsa-sha2-nistp256 AAAA job", null))
+                    .isInstanceOf(VmStartException.class).hasMessageContaining("libvirt cannot start domain test");
+        }
+        try (Stream<Path> left = Files.list(work.resolve("overlays"))) {
+            assertThat(left).as("job files left in the overlay directory").isEmpty();
+        }
+    }
+
+    @Test
+    void aMissingImageFailsTheLaunchBeforeAnyJobFileIsMade() throws Exception {
+        Path images = Files.createDirectories(tmp.resolve("images"));
         Path work = tmp.resolve("work");
         VmLauncher launcher = new VmLauncher(null, "w1", images, work);
-        Profile installer = ProfileYaml.parse("installer.yaml", """
+        assertThatThrownBy(() -> launcher.launch(installer("missing-installer.iso"), "vmtest-w1-job-a1",
+                org.vmtest.protocol.Accelerator.TCG, "ecdsa-sha2-nistp256 AAAA job", null))
+                .isInstanceOf(VmStartException.class).hasMessageContaining("vm.iso").hasMessageContaining("does not exist");
+        assertThat(work.resolve("overlays")).as("no job file was made").doesNotExist();
+    }
+
+    /** A profile with every kind of job file: a blank disk, a cloud-init seed, a UEFI variables store. */
+    private static Profile installer(String iso) throws Exception {
+        return ProfileYaml.parse("installer.yaml", """
                 name: installer
                 vm:
-                  iso: missing-installer.iso
+                  iso: %s
                   diskSizeGiB: 2
                   firmware: uefi
                 ssh:
                   keyDelivery: CLOUD_INIT
-                """);
-        // the blank disk, the seed and the variables store come first; the missing ISO fails the launch after them
-        assertThatThrownBy(() -> launcher.launch(installer, "vmtest-w1-job-a1", org.vmtest.protocol.Accelerator.TCG,
-                "ecdsa-sha2-nistp256 AAAA job", null))
-                .isInstanceOf(VmStartException.class).hasMessageContaining("vm.iso").hasMessageContaining("does not exist");
-        try (Stream<Path> left = Files.list(work.resolve("overlays"))) {
-            assertThat(left).as("job files left in the overlay directory").isEmpty();
-        }
+                """.formatted(iso));
     }
 
     @Test
