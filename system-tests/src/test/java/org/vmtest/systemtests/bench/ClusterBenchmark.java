@@ -211,6 +211,10 @@ public final class ClusterBenchmark {
                     startsByWorker.merge(s.workerId(), 1, Integer::sum);
                 }
             }
+            long firstJobRecord = Long.MAX_VALUE;
+            for (ConsumerRecord<String, byte[]> r : cluster.topicReader().readAll(cluster.topics().jobs())) {
+                firstJobRecord = Math.min(firstJobRecord, r.timestamp()); // the coordinator's producer's clock
+            }
             Set<String> runSet = new HashSet<>(runIds);
             List<JobVerdict> verdicts = cluster.topicReader().verdictEvents().stream()
                     .filter(JobVerdict.class::isInstance).map(JobVerdict.class::cast)
@@ -228,12 +232,40 @@ public final class ClusterBenchmark {
             System.out.println("| --- | ---: |");
             System.out.printf("| submitting %d runs of ≤100 jobs | %d ms |%n", runIds.size(), submitted - t0);
             System.out.printf("| first submit → first JobStarted | %d ms |%n", firstStart - t0);
+            System.out.printf("| of which: first submit → first job record written (its timestamp) | %d ms |%n",
+                    firstJobRecord - t0);
             System.out.printf("| first submit → last JobVerdict | %d ms |%n", lastVerdict - t0);
             System.out.printf("| first submit → API shows every run DONE | %d ms |%n", drainedSeen - t0);
             System.out.printf("| throughput (jobs/s, to last JobVerdict) | %.1f |%n", jobs * 1000.0 / Math.max(1, lastVerdict - t0));
             System.out.printf("| JobVerdicts / distinct jobs / lost / duplicates | %d / %d / %d / %d |%n", verdicts.size(),
                     distinct.size(), jobs - distinct.size(), verdicts.size() - distinct.size());
             System.out.printf("| verdicts | %s |%n| JobStarted per worker | %s |%n", byVerdict, startsByWorker);
+            printSlotSteps(cluster);
+        }
+    }
+
+    private static final Pattern SETTLED = Pattern.compile("settled job \\S+: free (\\d+) ms before it came, (\\d+) ms to start it,"
+            + " ran (\\d+) ms, stream flush (\\d+) ms");
+
+    /** Where a slot's time went per job, from the workers' "settled" lines (workers that log them). */
+    private static void printSlotSteps(ProcessCluster cluster) {
+        List<List<Long>> steps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        for (ServiceProcess w : cluster.workers()) {
+            for (String line : w.logText().lines().toList()) {
+                Matcher m = SETTLED.matcher(line);
+                if (!m.find()) continue;
+                for (int i = 0; i < 4; i++) steps.get(i).add(Long.parseLong(m.group(i + 1)));
+            }
+        }
+        if (steps.get(0).isEmpty()) return;
+        System.out.printf("%n| a slot's time per job (%d jobs) | p50 ms | p99 ms | sum s |%n| --- | ---: | ---: | ---: |%n",
+                steps.get(0).size());
+        List<String> names = List.of("free, waiting for the next job (acknowledgement + fetch)", "acquired → job thread started",
+                "job ran (JobStarted … JobFinished)", "stream flush before the acknowledgement");
+        for (int i = 0; i < 4; i++) {
+            List<Long> v = steps.get(i);
+            System.out.printf("| %s | %s | %s | %.1f |%n", names.get(i), pct(v, 50), pct(v, 99),
+                    v.stream().mapToLong(Long::longValue).sum() / 1000.0);
         }
     }
 
