@@ -288,7 +288,7 @@ class ScenariosIT {
 
     private static void report(String name, String jobId, JobFinished finished) {
         List<StreamEvent> events = stream.of(jobId);
-        String sshUp = lines(jobId).stream().filter(l -> l.text().startsWith("ssh up ")).map(Line::text).findFirst().orElse("?");
+        String sshUp = lines(jobId).stream().filter(l -> l.text().startsWith("provisioning: ")).map(Line::text).findFirst().orElse("?");
         String back = lines(jobId).stream().filter(l -> l.text().startsWith("guest back after")).map(Line::text).findFirst().orElse("?");
         long total = Duration.between(events.get(0).time(), finished.time()).toMillis();
         LOG.info("FIGURE {}: {}; {}; phases {} ms; total {} ms", name, sshUp, back, finished.phaseMillis(), total);

@@ -108,6 +108,7 @@ final class PhaseScript {
             throw new JobEnd(Verdict.ERROR, "VM could not start: " + e.getMessage());
         }
         abort.guestStarted();
+        long created = ticker.nanos();
         String ssh = guest.sshAddress();
         stream.worker(started + " in " + ticker.millisSince(t0) + " ms" + (ssh.isEmpty() ? "" : ", ssh on " + ssh));
         if (profile.ssh().keyDelivery() == SshSpec.KeyDelivery.NONE) return;
@@ -117,7 +118,9 @@ final class PhaseScript {
             abort.checkStopped();
             throw new JobEnd(Verdict.ERROR, "SSH never answered within " + seconds(connect.allowed()));
         }
-        stream.worker("ssh up " + ticker.millisSince(t0) + " ms after the domain was created");
+        // the orchestration's share of provisioning against the guest's own boot, per job
+        stream.worker(String.format(Locale.ROOT, "provisioning: domain create %.2f s, boot to SSH %.2f s",
+                (created - t0) / 1e9, (ticker.nanos() - created) / 1e9));
     }
 
     /**

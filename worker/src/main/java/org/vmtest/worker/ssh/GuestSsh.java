@@ -2,6 +2,7 @@ package org.vmtest.worker.ssh;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -58,14 +59,21 @@ public final class GuestSsh implements AutoCloseable {
     }
 
     /**
-     * Tries to log in until the guest answers or the deadline passes.
+     * Tries to log in until the guest answers or the deadline passes. Each login attempt waits until the guest's
+     * server has greeted ({@link SshGreeting}, polled every 100 ms): a booting guest is seen within a fraction of a
+     * second of its server starting, and no full login is spent on a guest that is not there yet.
      *
      * @return true when logged in
      */
     public boolean connect(long deadlineNanos) throws InterruptedException {
         int attempts = 0;
         String last = "no attempt";
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
         while (!closed && System.nanoTime() < deadlineNanos) {
+            if (!SshGreeting.await(address, deadlineNanos, () -> closed)) {
+                last = "the server never greeted";
+                break;
+            }
             attempts++;
             long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
             long attemptMillis = Math.max(100, Math.min(attemptTimeout.toMillis(), left));
