@@ -46,9 +46,9 @@ class SshGreetingTest {
                         try {
                             Thread.sleep(greetDelayMillis);
                             OutputStream out = s.getOutputStream();
+                            greeted.incrementAndGet(); // before the prober can read it and return
                             out.write(GREETING);
                             out.flush();
-                            greeted.incrementAndGet();
                         } catch (IOException | InterruptedException e) {
                             // the prober hung up first
                         }
