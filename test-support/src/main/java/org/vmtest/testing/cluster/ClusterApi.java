@@ -69,11 +69,17 @@ public final class ClusterApi {
         ObjectNode body = JSON.createObjectNode();
         body.set("profiles", JSON.valueToTree(profiles));
         if (!labels.isEmpty()) body.set("labels", JSON.valueToTree(labels));
+        return submit(body);
+    }
+
+    /** {@code POST /api/v1/runs} with a whole request body (profileDefinitions, variables, artifacts…). */
+    public JsonNode submit(ObjectNode body) {
         Reply reply = send(HttpRequest.newBuilder(base.resolve("/api/v1/runs"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
         if (reply.status() != 201) {
-            throw new IllegalStateException("POST /api/v1/runs " + profiles + " answered " + reply.status() + ": " + reply.body());
+            throw new IllegalStateException("POST /api/v1/runs " + body.path("profiles") + " answered " + reply.status()
+                    + ": " + reply.body());
         }
         return reply.json();
     }
