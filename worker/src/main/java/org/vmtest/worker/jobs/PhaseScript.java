@@ -9,6 +9,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,7 +110,12 @@ final class PhaseScript {
         }
         abort.guestStarted();
         String ssh = guest.sshAddress();
-        stream.worker(started + " in " + ticker.millisSince(t0) + " ms" + (ssh.isEmpty() ? "" : ", ssh on " + ssh));
+        // the boot's time starts when the artifacts are there: the fetch is reported on its own
+        long fetch = guest.artifactFetchMillis();
+        long booted = t0 + TimeUnit.MILLISECONDS.toNanos(fetch);
+        stream.worker(started + " in " + ticker.millisSince(booted) + " ms"
+                + (fetch > 0 ? ", after fetching its artifacts in " + fetch + " ms" : "")
+                + (ssh.isEmpty() ? "" : ", ssh on " + ssh));
         if (profile.ssh().keyDelivery() == SshSpec.KeyDelivery.NONE) return;
         if (profile.ssh().keyDelivery() == SshSpec.KeyDelivery.CONSOLE) deliverKeyOnConsole();
         Deadline connect = phaseDeadline.within(profile.ssh().connectTimeout());
@@ -117,7 +123,7 @@ final class PhaseScript {
             abort.checkStopped();
             throw new JobEnd(Verdict.ERROR, "SSH never answered within " + seconds(connect.allowed()));
         }
-        stream.worker("ssh up " + ticker.millisSince(t0) + " ms after the domain was created");
+        stream.worker("ssh up " + ticker.millisSince(booted) + " ms after the domain was created");
     }
 
     /**
