@@ -127,7 +127,8 @@ final class LibvirtGuestSession implements GuestSession {
         JobArtifacts fetched;
         try {
             fetched = launcher.fetchArtifacts(profile, artifacts, workerLines);
-        } catch (VmStartException e) {
+        } catch (VmStartException | RuntimeException e) {
+            // a RuntimeException too: a Kafka send of a progress line may end so when the stop interrupts it
             if (fetchEnded(t0)) {
                 Thread.interrupted(); // the interrupt was the stop's, not the worker's: the job thread goes on
                 throw new VmStartException(STOPPED, e);
