@@ -42,9 +42,11 @@ class RunArtifactsIT {
                     guest.resolve("initrd.img")));
             artifacts.set("disk", artifact(server.serve("base.qcow2", guest.resolve("base.qcow2")),
                     guest.resolve("base.qcow2")));
-            // the kernel's bytes under the initrd's checksum: what a CI sends when it publishes the wrong file
+            // the kernel's bytes under another file's checksum: what a CI sends when it publishes the wrong file.
+            // Not the checksum of a file the run fetches: the cache is content-addressed, and would rightly hand
+            // out that file for it
             artifacts.set("mislabelled", artifact(server.serve("mislabelled", guest.resolve("vmlinuz")),
-                    guest.resolve("initrd.img")));
+                    guest.resolve("guest.properties")));
             artifacts.set("unpublished", artifact(server.url("unpublished"), guest.resolve("vmlinuz")));
 
             ObjectNode body = JSON.createObjectNode();
