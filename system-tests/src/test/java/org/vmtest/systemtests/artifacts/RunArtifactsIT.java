@@ -47,7 +47,9 @@ class RunArtifactsIT {
             // out that file for it
             artifacts.set("mislabelled", artifact(server.serve("mislabelled", guest.resolve("vmlinuz")),
                     guest.resolve("guest.properties")));
-            artifacts.set("unpublished", artifact(server.url("unpublished"), guest.resolve("vmlinuz")));
+            // a checksum no file of the run has: else the cache would answer it without asking the server
+            artifacts.set("unpublished", JSON.createObjectNode().put("url", server.url("unpublished").toString())
+                    .put("sha256", "0123456789abcdef".repeat(4)));
 
             ObjectNode body = JSON.createObjectNode();
             body.putArray("profiles");
