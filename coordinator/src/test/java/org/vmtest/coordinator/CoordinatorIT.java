@@ -150,6 +150,7 @@ class CoordinatorIT {
             assertThat(job.get("phase").asText()).isEqualTo("TESTING");
             assertThat(job.get("phases")).extracting(p -> p.get("name").asText())
                     .containsExactly("PROVISIONING", "INSTALLATION", "TESTING");
+            assertThat(job.get("phases").get(0).path("artifactFetchMillis").asLong()).isEqualTo(1200);
             // path(): the job's verdict and its lifecycle come from two topics, and either may be folded first
             assertThat(job.path("tests").path(0).path("name").asText()).isEqualTo("selftest");
             assertThat(now.get("verdict").isNull()).isTrue();

@@ -174,8 +174,9 @@ final class TestCoordinators {
             send(producer, stream, jobId, STREAM.encode(new PhaseChanged(jobId, 1, t.plusSeconds(10), runId, Phase.TESTING)));
             send(producer, stream, jobId, STREAM.encode(new TestFinished(jobId, 1, t.plusSeconds(11), runId, "selftest",
                     true, 0, 420, "", "selftest: ok")));
+            // it fetched its artifacts for 1.2 s of its 5 s of PROVISIONING
             send(producer, stream, jobId, STREAM.encode(new JobFinished(jobId, 1, t.plusSeconds(12), runId, verdict,
-                    "", Phase.TESTING, Map.of(), "worker-a")));
+                    "", Phase.TESTING, Map.of(), "worker-a", 1200)));
             send(producer, verdicts, runId, VERDICTS.encode(new JobVerdict(runId, jobId, 1, t.plusSeconds(12), profile,
                     verdict, "", null, List.of(), Map.of(), 1, 0)));
         }

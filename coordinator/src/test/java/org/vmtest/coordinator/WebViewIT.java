@@ -79,6 +79,8 @@ class WebViewIT {
                         .contains("abort", "a kernel panic ends the installation");
                 assertThat(browser.findElement(By.cssSelector("#job-" + passJob + " .job-head")).getText()).contains("PASSED");
                 assertThat(browser.findElements(By.cssSelector("#job-" + passJob + " .timeline div"))).hasSize(3);
+                assertThat(browser.findElement(By.cssSelector("#job-" + passJob + " .timeline div")).getAttribute("textContent"))
+                        .as("the artifact fetch apart from the boot").isEqualTo("provisioning 5.0s (artifacts 1.2s)");
                 Files.createDirectories(SCREENSHOTS);
                 Files.write(SCREENSHOTS.resolve("run.png"), browser.getScreenshotAs(OutputType.BYTES));
 

@@ -14,7 +14,8 @@ import org.vmtest.protocol.Verdict;
  * @param phaseMillis         how long each phase it went through took
  * @param artifactFetchMillis of PROVISIONING, the time spent getting the job's artifacts (downloads, or finding them
  *                            in the cache) before the domain was created; the rest of PROVISIONING is the boot.
- *                            0 when the job names no artifact (or none was had)
+ *                            Also set when the fetch failed or was stopped (its time until then); 0 when the job
+ *                            names no artifact
  */
 public record JobFinished(String jobId, int attempt, Instant time, String runId, Verdict outcome, String reason,
                           Phase lastPhase, Map<Phase, Long> phaseMillis, String workerId, long artifactFetchMillis)

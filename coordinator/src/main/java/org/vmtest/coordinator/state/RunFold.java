@@ -131,7 +131,8 @@ public final class RunFold {
 
     private static Job jobFinished(Job j, JobFinished f) {
         Phase phase = f.lastPhase() != null ? f.lastPhase() : j.phase();
-        Job closed = with(j, phase, closeOpen(j.phases(), f.time()), j.tests(), f.time());
+        Job closed = with(j, phase, PhaseSpan.withArtifactFetch(closeOpen(j.phases(), f.time()), f.artifactFetchMillis()),
+                j.tests(), f.time());
         String worker = closed.worker() != null ? closed.worker() : f.workerId();
         String reason = closed.reason().isEmpty() ? f.reason() : closed.reason();
         return new Job(closed.id(), closed.profile(), closed.phase(), Math.max(closed.attempt(), f.attempt()), worker,

@@ -62,13 +62,19 @@ public final class AbortHandle {
             abort = command;
         }
         LOG.info("{} for job {}: {}", command.getClass().getSimpleName(), command.jobId(), command.reason());
-        // no guest yet while the domain is being created: the job thread stops it as soon as it has it
-        if (guest.poweredOn()) stopForAbort();
+        // no guest yet: a fetch of the job's artifacts ends now; a domain being created is stopped by the job
+        // thread as soon as it has it
+        if (guest.poweredOn()) {
+            stopForAbort();
+        } else {
+            guest.stopStarting();
+        }
     }
 
     /** The worker shuts down: destroy the guest, publish no verdict; the job goes back to the queue. */
     public void release() {
         released = true;
+        guest.stopStarting();
         destroyNow();
     }
 

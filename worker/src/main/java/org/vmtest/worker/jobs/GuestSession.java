@@ -29,6 +29,19 @@ public interface GuestSession extends AutoCloseable {
     /** Where the guest's SSH server is reached ("127.0.0.1:2222"), empty without one. */
     String sshAddress();
 
+    /**
+     * Ends a {@link #powerOn()} that has not created its guest yet (it is fetching the job's artifacts) at once,
+     * with a {@link VmStartException}; one not yet begun does not begin. Any thread, any time; after the guest exists
+     * it does nothing (then {@link #pause()} and {@link #destroy()} stop it).
+     */
+    default void stopStarting() {
+    }
+
+    /** Of PROVISIONING, the milliseconds {@link #powerOn()} spent getting the job's artifacts; 0 for none. */
+    default long artifactFetchMillis() {
+        return 0;
+    }
+
     /** Whether {@link #powerOn()} succeeded: there is a guest to pause or destroy. */
     boolean poweredOn();
 

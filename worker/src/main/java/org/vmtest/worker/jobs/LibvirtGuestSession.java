@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.apache.sshd.client.SshClient;
@@ -11,6 +12,7 @@ import org.vmtest.protocol.jobs.ArtifactSpec;
 import org.vmtest.protocol.jobs.Profile;
 import org.vmtest.protocol.jobs.SshSpec;
 import org.vmtest.worker.WorkerConfig;
+import org.vmtest.worker.artifacts.JobArtifacts;
 import org.vmtest.worker.ssh.ExecResult;
 import org.vmtest.worker.ssh.GuestSsh;
 import org.vmtest.worker.ssh.KeyDirectory;
@@ -28,6 +30,7 @@ import org.vmtest.worker.vm.VmStartException;
  * profile's key from the worker's key directory ({@code ssh.keyDelivery: IDENTITY_FILE}).
  */
 final class LibvirtGuestSession implements GuestSession {
+    private static final String STOPPED = "stopped while fetching the job's artifacts";
     private final VmLauncher launcher;
     private final Profile profile;
     private final String domainName;
@@ -48,6 +51,11 @@ final class LibvirtGuestSession implements GuestSession {
     private volatile VirtualMachine vm;
     private volatile GuestSsh ssh;
     private volatile boolean hungUp;
+    private volatile long fetchMillis;
+    private final Object starting = new Object();
+    /** The job thread while it fetches the job's artifacts, to interrupt; guarded by {@link #starting}. */
+    private Thread fetcher;
+    private boolean stopStarting;
 
     LibvirtGuestSession(VmLauncher launcher, Profile profile, String domainName, AcceleratorProbe.Result accelerator,
                         SshClient client, WorkerConfig.SshSettings sshSettings, PendingDestroys pendingDestroys,
@@ -82,8 +90,8 @@ final class LibvirtGuestSession implements GuestSession {
             keys = SshKeys.generate();
         }
         publicKey = SshKeys.openSshPublicLine(keys, keyComment);
-        VirtualMachine started = launcher.launch(profile, artifacts, workerLines, domainName, accelerator.accelerator(),
-                publicKey,
+        JobArtifacts fetched = fetchArtifacts();
+        VirtualMachine started = launcher.launch(profile, fetched, domainName, accelerator.accelerator(), publicKey,
                 new ConsoleListener() {
                     @Override
                     public void bytes(byte[] buf, int len) {
@@ -106,10 +114,60 @@ final class LibvirtGuestSession implements GuestSession {
         return "domain " + domainName + " started (" + accelerator.wireName() + ")";
     }
 
-    /** How long fetching the job's artifacts took before its domain was created; 0 before that or for none. */
-    long artifactFetchMillis() {
-        VirtualMachine v = vm;
-        return v == null ? 0 : v.artifactFetchMillis();
+    /**
+     * Gets the job's artifacts on the job thread, which {@link #stopStarting()} interrupts: an abort or a release
+     * while a download runs ends it now rather than when it completes or times out.
+     */
+    private JobArtifacts fetchArtifacts() throws VmStartException {
+        synchronized (starting) {
+            if (stopStarting) throw new VmStartException(STOPPED);
+            fetcher = Thread.currentThread();
+        }
+        long t0 = System.nanoTime();
+        JobArtifacts fetched;
+        try {
+            fetched = launcher.fetchArtifacts(profile, artifacts, workerLines);
+        } catch (VmStartException | RuntimeException e) {
+            // a RuntimeException too: a Kafka send of a progress line may end so when the stop interrupts it
+            if (fetchEnded(t0)) {
+                Thread.interrupted(); // the interrupt was the stop's, not the worker's: the job thread goes on
+                throw new VmStartException(STOPPED, e);
+            }
+            throw e;
+        }
+        if (fetchEnded(t0)) {
+            Thread.interrupted();
+            fetched.close();
+            throw new VmStartException(STOPPED);
+        }
+        if (fetched.isEmpty()) fetchMillis = 0;
+        return fetched;
+    }
+
+    /** @return whether the start was stopped meanwhile */
+    private boolean fetchEnded(long t0) {
+        fetchMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        synchronized (starting) {
+            fetcher = null;
+            return stopStarting;
+        }
+    }
+
+    @Override
+    public void stopStarting() {
+        synchronized (starting) {
+            stopStarting = true;
+            if (fetcher != null) fetcher.interrupt();
+        }
+    }
+
+    /**
+     * How long getting the job's artifacts took (downloads, or finding them in the cache), also when it failed or
+     * was stopped; 0 before that or when the job names none.
+     */
+    @Override
+    public long artifactFetchMillis() {
+        return fetchMillis;
     }
 
     /** The job's public key as an {@code authorized_keys} line: what console key delivery installs. */

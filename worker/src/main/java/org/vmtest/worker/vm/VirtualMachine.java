@@ -84,11 +84,6 @@ public final class VirtualMachine implements AutoCloseable {
         this.artifacts = fetched;
     }
 
-    /** How long getting the job's artifacts took before the domain was created; 0 when it names none. */
-    public long artifactFetchMillis() {
-        return artifacts.fetchMillis();
-    }
-
     /** The port on 127.0.0.1 forwarded to the guest's SSH server. */
     public int sshPort() {
         return sshPort;

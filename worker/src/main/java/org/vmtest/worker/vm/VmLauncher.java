@@ -90,9 +90,18 @@ public final class VmLauncher {
     public VirtualMachine launch(Profile profile, Map<String, ArtifactSpec> jobArtifacts, Consumer<String> workerLines,
                                  String domainName, Accelerator accelerator, String sshPublicKey,
                                  ConsoleListener console) throws VmStartException {
+        return launch(profile, fetchArtifacts(profile, jobArtifacts, workerLines), domainName, accelerator,
+                sshPublicKey, console);
+    }
+
+    /**
+     * Starts the domain on artifacts fetched before with {@link #fetchArtifacts}; they are held until the VM is
+     * closed, and released here when it does not start.
+     */
+    public VirtualMachine launch(Profile profile, JobArtifacts fetched, String domainName, Accelerator accelerator,
+                                 String sshPublicKey, ConsoleListener console) throws VmStartException {
         VmSpec vm = profile.vm();
         SshSpec ssh = profile.ssh();
-        JobArtifacts fetched = fetchArtifacts(profile, jobArtifacts, workerLines);
         boolean blankDisk = vm.disk() == null && vm.diskSizeGiB() > 0;
         Path disk = vm.disk() == null && !blankDisk ? null : overlayDir.resolve(domainName + DISK_SUFFIX);
         Path seed = ssh.keyDelivery() == SshSpec.KeyDelivery.CLOUD_INIT ? overlayDir.resolve(domainName + SEED_SUFFIX) : null;
@@ -137,9 +146,10 @@ public final class VmLauncher {
 
     /**
      * The verified files of the images the profile names {@code artifact:NAME}, all fetched at once within the
-     * profile's provisioning time. A failure names the artifact and what went wrong.
+     * profile's provisioning time. A failure names the artifact and what went wrong. An interrupt of the calling
+     * thread stops the fetch at once (downloads no other job waits for are cancelled).
      */
-    private JobArtifacts fetchArtifacts(Profile profile, Map<String, ArtifactSpec> jobArtifacts,
+    public JobArtifacts fetchArtifacts(Profile profile, Map<String, ArtifactSpec> jobArtifacts,
                                         Consumer<String> workerLines) throws VmStartException {
         Map<String, ArtifactSpec> wanted = new LinkedHashMap<>();
         for (Map.Entry<String, String> image : profile.vm().imagePaths().entrySet()) {

@@ -40,6 +40,7 @@ final class FakeGuestSession implements GuestSession {
     private volatile boolean connected;
     private volatile boolean closed;
     private Runnable duringPowerOn = () -> { };
+    private Duration fetchTime = Duration.ZERO;
     private VmStartException startFailure;
     private boolean sshAnswers = true;
     private int bootNumber = 1;
@@ -114,6 +115,12 @@ final class FakeGuestSession implements GuestSession {
         return this;
     }
 
+    /** The power-on first spends {@code time} getting the job's artifacts. */
+    FakeGuestSession fetchesArtifactsFor(Duration time) {
+        fetchTime = time;
+        return this;
+    }
+
     FakeGuestSession whilePoweringOn(Runnable action) {
         duringPowerOn = action;
         return this;
@@ -173,10 +180,16 @@ final class FakeGuestSession implements GuestSession {
     @Override
     public String powerOn() throws VmStartException {
         duringPowerOn.run();
+        ticker.advance(fetchTime);
         if (startFailure != null) throw startFailure;
         ticker.advance(Duration.ofMillis(400));
         poweredOn = true;
         return "domain fake started (tcg)";
+    }
+
+    @Override
+    public long artifactFetchMillis() {
+        return fetchTime.toMillis();
     }
 
     @Override

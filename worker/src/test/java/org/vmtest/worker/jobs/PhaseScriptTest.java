@@ -110,6 +110,16 @@ class PhaseScriptTest {
     }
 
     @Test
+    void theBootTimeLeavesOutTheArtifactFetch() {
+        guest.fetchesArtifactsFor(Duration.ofMillis(2500)).answer("selftest", 0, "all good\n");
+        run(profile(List.of(), false, List.of(test("selftest", "selftest", 0, "all good", Duration.ofMinutes(1))),
+                Map.of()));
+
+        assertThat(workerLines()).contains("domain fake started (tcg) in 400 ms, after fetching its artifacts in 2500 ms,"
+                + " ssh on 127.0.0.1:2222", "ssh up 500 ms after the domain was created");
+    }
+
+    @Test
     void phaseTimesAreMeasuredOnTheInjectedClock() {
         guest.takes("make install", Duration.ofSeconds(42));
         run(profile(List.of(step("build", "make install", Duration.ofMinutes(1))), false, List.of(), Map.of()));
