@@ -116,7 +116,7 @@ class PhaseScriptTest {
                 Map.of()));
 
         assertThat(workerLines()).contains("domain fake started (tcg) in 400 ms, after fetching its artifacts in 2500 ms,"
-                + " ssh on 127.0.0.1:2222", "ssh up 500 ms after the domain was created");
+                + " ssh on 127.0.0.1:2222", "provisioning: domain create 0.40 s, boot to SSH 0.10 s");
     }
 
     @Test
