@@ -34,7 +34,7 @@ import org.glassfish.jersey.media.sse.SseFeature;
 import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vmtest.analyzer.issues.KnownIssueRegistry;
+import org.vmtest.issues.KnownIssueRegistry;
 import org.vmtest.coordinator.api.StrictRequests;
 import org.vmtest.coordinator.archive.ArchiveLayout;
 import org.vmtest.coordinator.archive.ArchiveRetention;

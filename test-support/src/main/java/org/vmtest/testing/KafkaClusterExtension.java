@@ -2,7 +2,6 @@ package org.vmtest.testing;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -31,6 +29,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.kafka.Topics;
 import org.vmtest.protocol.kafka.TopicAdmin;
 
@@ -225,14 +224,9 @@ public final class KafkaClusterExtension implements BeforeAllCallback, BeforeEac
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            Collection<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition()))
-                    .toList();
-            if (partitions.isEmpty()) {
+            if (Partitions.assignAll(consumer, topic, Partitions.From.BEGINNING, timeout).isEmpty()) {
                 throw new IllegalStateException("topic " + topic + " does not exist on " + bootstrapServers());
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
             while (records.size() < count) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) break;

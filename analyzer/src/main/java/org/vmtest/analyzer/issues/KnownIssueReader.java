@@ -17,6 +17,7 @@ import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.issues.KnownIssue;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.issues.KnownIssueRegistry;
 
 /**
  * Keeps a {@link KnownIssueRegistry} up to date from the compacted {@code vmtest.known-issues} topic: reads it

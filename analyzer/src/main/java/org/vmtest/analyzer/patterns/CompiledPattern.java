@@ -10,6 +10,7 @@ import org.vmtest.protocol.Category;
 import org.vmtest.protocol.LineSource;
 import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.jobs.PatternSpec;
+import org.vmtest.regex.PatternChecks;
 
 /** A validated pattern with everything the hot path needs precomputed. */
 final class CompiledPattern {
@@ -39,7 +40,7 @@ final class CompiledPattern {
         this.index = index;
         this.spec = spec;
         this.regex = Pattern.compile(spec.regex());
-        this.groupNames = PatternValidation.namedGroups(spec.regex());
+        this.groupNames = PatternChecks.namedGroups(spec.regex());
         this.report = report;
         this.boot = boot;
         this.reportEnd = report == null || report.end() == null ? null : Pattern.compile(report.end());

@@ -11,6 +11,7 @@ import java.util.regex.Matcher;
 import org.vmtest.protocol.Category;
 import org.vmtest.protocol.LineSource;
 import org.vmtest.protocol.Phase;
+import org.vmtest.regex.PatternChecks;
 
 /**
  * Turns one job's lines into {@link Hit}s. Stateless itself but for a cache of normalised titles (one instance
@@ -179,7 +180,7 @@ public final class JobScanner {
         for (int j = 0; j < limit; j++) {
             Matcher m = cp.refine.get(j).matcher(view);
             if (m.find()) {
-                r.groups.putAll(cp.groups(m, PatternValidation.namedGroups(cp.report.refine().get(j).regex())));
+                r.groups.putAll(cp.groups(m, PatternChecks.namedGroups(cp.report.refine().get(j).regex())));
                 r.title = cp.report.refine().get(j).title();
                 r.refinedBy = j;
                 return;

@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 import org.vmtest.protocol.Category;
 import org.vmtest.protocol.jobs.PatternSpec;
+import org.vmtest.regex.PatternChecks;
 
 /**
  * A loaded, validated pattern library: the built-in files shipped in the jar ({@code patterns/*.yaml}) plus any
@@ -205,16 +206,11 @@ public final class PatternLibrary {
     }
 
     private static List<PatternFiles.Entry> entriesOf(List<PatternSpec> specs) {
+        PatternChecks.problemOfAll(specs).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         var entries = new ArrayList<PatternFiles.Entry>();
-        var seen = new HashMap<String, Integer>();
-        for (PatternSpec s : specs) {
-            var problem = PatternValidation.check(s, null);
-            if (problem.isPresent()) {
-                throw new IllegalArgumentException("pattern " + s.id() + ": " + problem.get().message());
-            }
-            if (seen.put(s.id(), 1) != null) throw new IllegalArgumentException("pattern id " + s.id() + " appears twice");
-            entries.add(new PatternFiles.Entry(s, null, null, "spec", 0));
-        }
+        for (PatternSpec s : specs) entries.add(new PatternFiles.Entry(s, null, null, "spec", 0));
         return entries;
     }
 

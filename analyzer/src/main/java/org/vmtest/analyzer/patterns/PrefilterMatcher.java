@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.vmtest.regex.RegexAst;
 
 /**
  * A prefilter names the few patterns that might match a line; java.util.regex confirms each, so the answer is

@@ -5,132 +5,25 @@ import java.util.BitSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
-import org.vmtest.analyzer.patterns.RegexAst.Alt;
-import org.vmtest.analyzer.patterns.RegexAst.Cls;
-import org.vmtest.analyzer.patterns.RegexAst.Group;
-import org.vmtest.analyzer.patterns.RegexAst.Lit;
-import org.vmtest.analyzer.patterns.RegexAst.Node;
-import org.vmtest.analyzer.patterns.RegexAst.Repeat;
-import org.vmtest.analyzer.patterns.RegexAst.Seq;
-import org.vmtest.analyzer.patterns.RegexAst.Zero;
+import org.vmtest.regex.RegexAst;
+import org.vmtest.regex.RegexAst.Alt;
+import org.vmtest.regex.RegexAst.Group;
+import org.vmtest.regex.RegexAst.Lit;
+import org.vmtest.regex.RegexAst.Node;
+import org.vmtest.regex.RegexAst.Repeat;
+import org.vmtest.regex.RegexAst.Seq;
+import org.vmtest.regex.RegexAst.Zero;
 
-/** What the loader learns from a regex before accepting it: whether it is safe, and which literals it needs. */
+/**
+ * Which literals every match of a regex needs, and where it can start: what the prefilter learns from a regex. Whether
+ * the regex is safe to run at all is {@link org.vmtest.regex.RegexSafety}'s question, asked before this one.
+ */
 final class RegexAnalysis {
     /** Literals shorter than this select too many lines to be worth prefiltering on. */
     static final int MIN_LITERAL = 3;
 
     private RegexAnalysis() {
-    }
-
-    /**
-     * Why this regex could backtrack catastrophically (exponential or high-polynomial time on a crafted line), or
-     * empty if it cannot. Refused: a repeated group whose body itself repeats without bound ({@code (a+)+},
-     * {@code (.*)*}, {@code (\w+\s?)*}); a repeated alternation whose branches can start with the same character
-     * ({@code (a|ab)*}, {@code (\w|\d)+}); two adjacent unbounded repeats of overlapping characters
-     * ({@code .*.*}, {@code \s*\s+}).
-     */
-    static Optional<String> catastrophicBacktracking(String regex) {
-        Node root = RegexAst.parse(regex);
-        var problems = new ArrayList<String>();
-        check(root, problems);
-        return problems.stream().findFirst();
-    }
-
-    private static void check(Node n, List<String> problems) {
-        if (n instanceof Repeat r) {
-            if (r.max() != 1 && r.max() != 0) {
-                if (containsUnbounded(r.body())) {
-                    problems.add("nested quantifiers: a repeated group contains an unbounded repeat, which can "
-                            + "backtrack exponentially (write it without the inner repeat)");
-                }
-                Alt alt = topAlternation(r.body());
-                if (alt != null && branchesOverlap(alt)) {
-                    problems.add("repeated alternation whose branches can match the same character: "
-                            + "backtracks exponentially (make the branches start with different characters)");
-                }
-            }
-            check(r.body(), problems);
-        } else if (n instanceof Seq s) {
-            Repeat previous = null;
-            for (Node item : s.items()) {
-                if (item instanceof Zero) continue;
-                if (item instanceof Repeat r && r.unbounded()) {
-                    if (previous != null && first(previous.body()).intersects(first(r.body()))) {
-                        problems.add("two adjacent unbounded repeats of overlapping characters: backtracks in "
-                                + "polynomial time (merge them into one)");
-                    }
-                    previous = r;
-                } else {
-                    previous = null;
-                }
-                check(item, problems);
-            }
-        } else if (n instanceof Alt a) {
-            a.branches().forEach(b -> check(b, problems));
-        } else if (n instanceof Group g) {
-            check(g.body(), problems);
-        }
-    }
-
-    private static boolean containsUnbounded(Node n) {
-        if (n instanceof Repeat r) return r.unbounded() || containsUnbounded(r.body());
-        if (n instanceof Seq s) return s.items().stream().anyMatch(RegexAnalysis::containsUnbounded);
-        if (n instanceof Alt a) return a.branches().stream().anyMatch(RegexAnalysis::containsUnbounded);
-        if (n instanceof Group g) return containsUnbounded(g.body());
-        return false;
-    }
-
-    private static Alt topAlternation(Node n) {
-        if (n instanceof Alt a) return a;
-        if (n instanceof Group g) return topAlternation(g.body());
-        if (n instanceof Seq s && s.items().size() == 1) return topAlternation(s.items().get(0));
-        return null;
-    }
-
-    private static boolean branchesOverlap(Alt alt) {
-        var firsts = alt.branches().stream().map(RegexAnalysis::first).toList();
-        for (int i = 0; i < firsts.size(); i++) {
-            for (int j = i + 1; j < firsts.size(); j++) {
-                if (firsts.get(i).intersects(firsts.get(j))) return true;
-            }
-        }
-        return false;
-    }
-
-    /** The characters a match of {@code n} can start with, case-folded; an empty match counts as "anything". */
-    static BitSet first(Node n) {
-        BitSet s;
-        if (n instanceof Lit l) {
-            s = new BitSet(RegexAst.NON_ASCII + 1);
-            s.set(l.c() < RegexAst.NON_ASCII ? l.c() : RegexAst.NON_ASCII);
-        } else if (n instanceof Cls c) {
-            s = (BitSet) c.chars().clone();
-        } else if (n instanceof Group g) {
-            s = first(g.body());
-        } else if (n instanceof Repeat r) {
-            s = r.min() == 0 ? RegexAst.all() : first(r.body());
-        } else if (n instanceof Alt a) {
-            s = new BitSet(RegexAst.NON_ASCII + 1);
-            for (Node b : a.branches()) s.or(first(b));
-        } else if (n instanceof Seq q) {
-            s = RegexAst.all();
-            for (Node item : q.items()) {
-                if (item instanceof Zero) continue;
-                s = first(item);
-                break;
-            }
-        } else {
-            s = RegexAst.all();
-        }
-        for (char c = 'a'; c <= 'z'; c++) {
-            if (s.get(c) || s.get(Character.toUpperCase(c))) {
-                s.set(c);
-                s.set(Character.toUpperCase(c));
-            }
-        }
-        return s;
     }
 
     /** At most this many clauses per pattern: the prefilter keeps one bit per clause. */
@@ -225,7 +118,7 @@ final class RegexAnalysis {
      */
     static boolean[] anchoredFirstChars(String regex) {
         if (!startAnchored(regex)) return null;
-        BitSet first = first(RegexAst.parse(regex));
+        BitSet first = RegexAst.first(RegexAst.parse(regex));
         if (first.cardinality() > RegexAst.NON_ASCII) return null;
         var chars = new boolean[RegexAst.NON_ASCII + 1];
         first.stream().forEach(c -> chars[c] = true);

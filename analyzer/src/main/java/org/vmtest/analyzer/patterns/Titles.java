@@ -21,7 +21,6 @@ final class Titles {
     private static final Pattern NUMBER = Pattern.compile("(?<![\\w.])\\d+(?:\\.\\d+)?(?![\\w.])");
     private static final Pattern MODULE_SUFFIX = Pattern.compile("\\s\\[[\\w-]+\\](?=\\s|$)");
     private static final Pattern SPACES = Pattern.compile("\\s{2,}");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-zA-Z][a-zA-Z0-9]*)}");
     private static final int MAX_TITLE = 200;
 
     private Titles() {
@@ -31,7 +30,7 @@ final class Titles {
     static String render(String template, Map<String, String> groups) {
         int at = template.indexOf("${");
         if (at < 0) return template;
-        // what PLACEHOLDER finds, scanned by hand: this runs for every hit of a progress pattern
+        // what PatternChecks.placeholders finds, scanned by hand: this runs for every hit of a progress pattern
         var out = new StringBuilder(template.length() + 32);
         int copied = 0;
         while (at >= 0) {
@@ -87,12 +86,5 @@ final class Titles {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JRE", e);
         }
-    }
-
-    static java.util.Set<String> placeholders(String template) {
-        var names = new java.util.LinkedHashSet<String>();
-        var m = PLACEHOLDER.matcher(template);
-        while (m.find()) names.add(m.group(1));
-        return names;
     }
 }

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vmtest.analyzer.AnalyzerConfig;
 import org.vmtest.analyzer.issues.KnownIssueReader;
-import org.vmtest.analyzer.issues.KnownIssueRegistry;
+import org.vmtest.issues.KnownIssueRegistry;
 import org.vmtest.analyzer.patterns.PatternLibrary;
 import org.vmtest.analyzer.stream.AnalyzerMetrics;
 import org.vmtest.analyzer.stream.AnalyzerTopology;

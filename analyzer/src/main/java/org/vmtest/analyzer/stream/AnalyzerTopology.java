@@ -6,7 +6,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.vmtest.analyzer.AnalyzerConfig;
-import org.vmtest.analyzer.issues.KnownIssueRegistry;
+import org.vmtest.issues.KnownIssueRegistry;
 import org.vmtest.analyzer.patterns.PatternLibrary;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.control.ControlCommand;

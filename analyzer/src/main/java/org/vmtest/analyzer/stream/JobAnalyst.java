@@ -8,7 +8,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
-import org.vmtest.analyzer.issues.KnownIssueRegistry;
+import org.vmtest.issues.KnownIssueRegistry;
 import org.vmtest.analyzer.patterns.Hit;
 import org.vmtest.analyzer.patterns.JobScanner;
 import org.vmtest.analyzer.verdict.VerdictRules;

@@ -38,6 +38,7 @@ import org.vmtest.protocol.Phase;
 import org.vmtest.protocol.Verdict;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.kafka.TopicAdmin;
 import org.vmtest.protocol.kafka.Topics;
 import org.vmtest.protocol.stream.JobFinished;
@@ -158,10 +159,7 @@ public final class PipelineBenchmark {
         Properties p = settings.assignedConsumer("bench-raw");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
-            List<TopicPartition> parts = consumer.partitionsFor(settings.topics().stream()).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
+            Partitions.assignAll(consumer, settings.topics().stream(), Partitions.From.BEGINNING, Duration.ofSeconds(30));
             long seen = 0;
             long bytes = 0;
             long started = System.nanoTime();
@@ -232,10 +230,8 @@ public final class PipelineBenchmark {
         Properties p = settings.assignedConsumer("bench-check");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
             for (String topic : List.of(settings.topics().verdicts(), settings.topics().control())) {
-                List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                        .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-                consumer.assign(parts);
-                consumer.seekToBeginning(parts);
+                List<TopicPartition> parts =
+                        Partitions.assignAll(consumer, topic, Partitions.From.BEGINNING, Duration.ofSeconds(30));
                 Map<TopicPartition, Long> end = consumer.endOffsets(parts);
                 while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                     for (var r : consumer.poll(Duration.ofMillis(500))) {

@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.vmtest.protocol.Action;
 import org.vmtest.protocol.Category;
 import org.vmtest.protocol.jobs.PatternSpec;
@@ -167,21 +165,13 @@ class PatternLoadingTest {
                 .hasMessageStartingWith("y.yaml:").hasMessageContaining("not valid YAML");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"(a+)+b", "(.*)*x", "(\\w+\\s?)*$", "(a|ab)*c", "(\\w|\\d)+x", "x.*.*y", "\\s*\\s+z",
-                            "(?:[a-z]+,)+end", "((ab)*)+"})
-    void catastrophicBacktrackingPatternsAreRefused(String regex) {
-        String yaml = "patterns:\n  - id: bad.one\n    category: error\n    regex: '" + regex + "'\n";
+    @Test
+    void aCatastrophicBacktrackingPatternIsRefusedWithItsLine() {
+        // which regexes are refused is RegexSafetyTest's; here, that the loader asks and names the place
+        String yaml = "patterns:\n  - id: bad.one\n    category: error\n    regex: '(a+)+b'\n";
         assertThatThrownBy(() -> PatternLibrary.fromYaml("bad.yaml", yaml))
                 .isInstanceOf(PatternLoadException.class)
                 .hasMessageStartingWith("bad.yaml:4: pattern bad.one: regex refused: ");
-    }
-
-    @ParameterizedTest
-    @ValueSource(strings = {"a+b+c", "foo (?<x>\\d+) bar .* baz", "(?:ab|cd)+", "\\[\\s*\\d+%\\]", "x{1,5}y*"})
-    void ordinaryPatternsAreAccepted(String regex) throws Exception {
-        String yaml = "patterns:\n  - id: ok.one\n    category: progress\n    regex: '" + regex + "'\n";
-        assertThat(PatternLibrary.fromYaml("ok.yaml", yaml).size()).isEqualTo(1);
     }
 
     @Test

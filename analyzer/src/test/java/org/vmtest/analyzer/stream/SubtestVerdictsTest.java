@@ -20,7 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vmtest.analyzer.AnalyzerConfig;
-import org.vmtest.analyzer.issues.KnownIssueRegistry;
+import org.vmtest.issues.KnownIssueRegistry;
 import org.vmtest.analyzer.patterns.PatternLibrary;
 import org.vmtest.protocol.LineSource;
 import org.vmtest.protocol.Phase;

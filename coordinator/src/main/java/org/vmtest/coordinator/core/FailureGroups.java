@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.vmtest.analyzer.issues.KnownIssueRegistry;
+import org.vmtest.issues.KnownIssueRegistry;
 import org.vmtest.coordinator.api.FailureGroup;
 import org.vmtest.coordinator.api.FailureGroupList;
 import org.vmtest.coordinator.api.Job;

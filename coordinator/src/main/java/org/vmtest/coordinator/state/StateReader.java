@@ -16,7 +16,7 @@ import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vmtest.analyzer.issues.KnownIssueRegistry;
+import org.vmtest.issues.KnownIssueRegistry;
 import org.vmtest.coordinator.api.Run;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;

@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.vmtest.analyzer.issues.KnownIssueRegistry;
+import org.vmtest.issues.KnownIssueRegistry;
 import org.vmtest.coordinator.api.FailureGroup;
 import org.vmtest.coordinator.api.FailureGroupList;
 import org.vmtest.coordinator.api.Job;

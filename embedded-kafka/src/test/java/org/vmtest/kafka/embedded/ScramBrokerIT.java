@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.kafka.TopicAdmin;
 import org.vmtest.protocol.kafka.Topics;
 
@@ -160,10 +161,8 @@ class ScramBrokerIT {
 
     private static List<ConsumerRecord<String, byte[]>> readAll(KafkaSettings settings, String topic) {
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings.assignedConsumer("acl-test"))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            List<TopicPartition> partitions =
+                    Partitions.assignAll(consumer, topic, Partitions.From.BEGINNING, Duration.ofSeconds(20));
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();

@@ -10,10 +10,10 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.stream.StreamEvent;
 
 /**
@@ -31,12 +31,7 @@ public final class StreamTail implements AutoCloseable {
         Properties props = settings.assignedConsumer("system-test-stream-tail-" + UUID.randomUUID());
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "20");
         consumer = new KafkaConsumer<>(props);
-        String topic = settings.topics().stream();
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
+        Partitions.assignAll(consumer, settings.topics().stream(), Partitions.From.END, Duration.ofSeconds(30));
     }
 
     /** The first event (already seen or arriving within {@code timeout}) that {@code match} accepts. */

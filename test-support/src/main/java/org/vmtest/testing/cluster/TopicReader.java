@@ -14,6 +14,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.vmtest.protocol.codec.Decoded;
 import org.vmtest.protocol.codec.JsonSerde;
 import org.vmtest.protocol.kafka.KafkaSettings;
+import org.vmtest.protocol.kafka.Partitions;
 import org.vmtest.protocol.verdicts.JobVerdict;
 import org.vmtest.protocol.verdicts.RunVerdict;
 import org.vmtest.protocol.verdicts.VerdictEvent;
@@ -38,10 +39,8 @@ public final class TopicReader {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+            List<TopicPartition> partitions =
+                    Partitions.assignAll(consumer, topic, Partitions.From.BEGINNING, Duration.ofSeconds(30));
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!reached(consumer, end) && System.nanoTime() < deadline) {

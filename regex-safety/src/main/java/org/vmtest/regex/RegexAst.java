@@ -1,48 +1,49 @@
-package org.vmtest.analyzer.patterns;
+package org.vmtest.regex;
 
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
 /**
- * A small parser of {@link java.util.regex.Pattern} syntax, precise enough for two questions the loader asks: which
- * literals must appear in every match (for the prefilter), and can the pattern backtrack catastrophically. Where it
+ * A small parser of {@link java.util.regex.Pattern} syntax, precise enough for two questions asked of a pattern:
+ * can it backtrack catastrophically ({@link RegexSafety}), and which literals must appear in every match (the
+ * analyzer's prefilter). Where it
  * does not understand a construct it answers conservatively: "any character", "no required literal".
  * The regex has already been compiled by {@code Pattern.compile}, so the syntax is known to be valid.
  */
-final class RegexAst {
+public final class RegexAst {
     /** Characters as sets over ASCII plus one bit for "anything beyond ASCII". */
-    static final int NON_ASCII = 128;
+    public static final int NON_ASCII = 128;
 
-    sealed interface Node permits Lit, Cls, Seq, Alt, Group, Repeat, Zero {
+    public sealed interface Node permits Lit, Cls, Seq, Alt, Group, Repeat, Zero {
     }
 
     /** One literal character. */
-    record Lit(char c) implements Node {
+    public record Lit(char c) implements Node {
     }
 
     /** A class of characters (a bracket class, an escape like {@code \d}, the dot, a back-reference). */
-    record Cls(BitSet chars) implements Node {
+    public record Cls(BitSet chars) implements Node {
     }
 
-    record Seq(List<Node> items) implements Node {
+    public record Seq(List<Node> items) implements Node {
     }
 
-    record Alt(List<Node> branches) implements Node {
+    public record Alt(List<Node> branches) implements Node {
     }
 
-    record Group(Node body) implements Node {
+    public record Group(Node body) implements Node {
     }
 
     /** @param max -1 for unbounded */
-    record Repeat(Node body, int min, int max) implements Node {
-        boolean unbounded() {
+    public record Repeat(Node body, int min, int max) implements Node {
+        public boolean unbounded() {
             return max < 0;
         }
     }
 
     /** Zero-width: anchors, word boundaries, lookarounds. */
-    record Zero() implements Node {
+    public record Zero() implements Node {
     }
 
     private final String re;
@@ -53,7 +54,7 @@ final class RegexAst {
         this.re = re;
     }
 
-    static Node parse(String regex) {
+    public static Node parse(String regex) {
         var p = new RegexAst(regex);
         Node n = p.alternation();
         if (p.pos < regex.length()) throw new IllegalArgumentException("unbalanced ')' at " + p.pos);
@@ -61,8 +62,42 @@ final class RegexAst {
     }
 
     /** True if the regex turns on comments mode, where whitespace and {@code #} change meaning. */
-    static boolean usesCommentsMode(String regex) {
+    public static boolean usesCommentsMode(String regex) {
         return regex.matches("(?s).*\\(\\?[a-zA-Z-]*x[a-zA-Z-]*[:)].*");
+    }
+
+    /** The characters a match of {@code n} can start with, case-folded; an empty match counts as "anything". */
+    public static BitSet first(Node n) {
+        BitSet s;
+        if (n instanceof Lit l) {
+            s = new BitSet(NON_ASCII + 1);
+            s.set(l.c() < NON_ASCII ? l.c() : NON_ASCII);
+        } else if (n instanceof Cls c) {
+            s = (BitSet) c.chars().clone();
+        } else if (n instanceof Group g) {
+            s = first(g.body());
+        } else if (n instanceof Repeat r) {
+            s = r.min() == 0 ? all() : first(r.body());
+        } else if (n instanceof Alt a) {
+            s = new BitSet(NON_ASCII + 1);
+            for (Node b : a.branches()) s.or(first(b));
+        } else if (n instanceof Seq q) {
+            s = all();
+            for (Node item : q.items()) {
+                if (item instanceof Zero) continue;
+                s = first(item);
+                break;
+            }
+        } else {
+            s = all();
+        }
+        for (char c = 'a'; c <= 'z'; c++) {
+            if (s.get(c) || s.get(Character.toUpperCase(c))) {
+                s.set(c);
+                s.set(Character.toUpperCase(c));
+            }
+        }
+        return s;
     }
 
     private boolean more() {
@@ -352,7 +387,7 @@ final class RegexAst {
         }
     }
 
-    static BitSet all() {
+    public static BitSet all() {
         var s = new BitSet(NON_ASCII + 1);
         s.set(0, NON_ASCII + 1);
         return s;

@@ -1,4 +1,4 @@
-package org.vmtest.analyzer.issues;
+package org.vmtest.issues;
 
 import java.time.Instant;
 import java.util.List;
